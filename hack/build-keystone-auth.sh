@@ -53,6 +53,8 @@ if [ ! -f go.mod ] || ! grep -q "^require $MOD $CPO_VERSION\$" go.mod; then
   nice go get "$PKG@$CPO_VERSION"
 fi
 echo "building k8s-keystone-auth $CPO_VERSION (first build takes minutes; later builds use Go's cache)"
-nice go build -trimpath -buildvcs=false -mod=mod -o "$BIN.tmp" "$PKG"
+# Stamp the version the way upstream's Makefile does, so --version and the User-Agent sent to Keystone name it.
+nice go build -trimpath -buildvcs=false -mod=mod -ldflags "-X $MOD/pkg/version.Version=$CPO_VERSION" \
+  -o "$BIN.tmp" "$PKG"
 mv "$BIN.tmp" "$BIN"
 echo "k8s-keystone-auth $CPO_VERSION: built $BIN"

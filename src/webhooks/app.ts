@@ -86,7 +86,7 @@ export function buildWebhookApp(o: WebhookAppOptions): FastifyInstance {
     return reply.send(subjectAccessReviewResponse(review.apiVersion, d));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', (_req, reply) => reply.send({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const nsReady = !o.authorizer.tenantRules || o.authorizer.namespaces.synced;
     const keystone = o.keystoneStatus ? await o.keystoneStatus() : undefined;

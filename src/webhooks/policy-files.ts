@@ -51,6 +51,6 @@ export function loadSyncConfigFile(path: string): RoleMapping[] {
     const groups = o['groups'] ?? [];
     if (typeof o['keystone-role'] !== 'string' || !Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
       throw new ValidationError(`sync config ${path}: role-mappings[${i}] needs keystone-role (string) and groups (list of strings)`);
-    return { keystoneRole: o['keystone-role'], groups: groups as string[], username: typeof o['username'] === 'string' ? o['username'] : undefined };
+    return { keystoneRole: o['keystone-role'], groups: groups, username: typeof o['username'] === 'string' ? o['username'] : undefined };
   });
 }

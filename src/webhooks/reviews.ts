@@ -24,7 +24,7 @@ function optString(o: Record<string, unknown>, k: string, what: string): string 
 function stringList(v: unknown, what: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ValidationError(`${what} must be a list of strings`);
-  return v as string[];
+  return v;
 }
 function checkKind(o: Record<string, unknown>, kind: string, versions: readonly string[]): string {
   const apiVersion = o['apiVersion'];

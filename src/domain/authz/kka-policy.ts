@@ -22,7 +22,7 @@ const X_PROJECT_NAME = 'alpha.kubernetes.io/identity/project/name';
 function parseList(def: string): string[] | undefined {
   try {
     const v: unknown = JSON.parse(def.replace(/'/g, '"'));
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v) : undefined;
   } catch {
     return undefined;
   }
@@ -74,7 +74,8 @@ function matches(m: KkaPolicy['match'], req: AccessRequest): boolean {
         if (!any(s.groups)) return false;
         break;
       case 'user':
-        if (!values.includes(s.user) && !values.includes(s.uid)) return false;
+        // Upstream compares the user name only (the uid never reaches its matcher); so do we, for identical decisions.
+        if (!values.includes(s.user)) return false;
         break;
       case 'project':
         if (!any(s.extra[X_PROJECT_ID]) && !any(s.extra[X_PROJECT_NAME])) return false;

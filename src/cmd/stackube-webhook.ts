@@ -50,20 +50,25 @@ async function main(): Promise<number> {
     cacheMaxEntries: cfg.tokenCacheMaxEntries,
     roleMappings: cfg.syncConfigFile ? loadSyncConfigFile(cfg.syncConfigFile) : [],
   });
-  const conn = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : inClusterConnection(process.env['KUBERNETES_SERVICE_HOST'] ?? '', process.env['KUBERNETES_SERVICE_PORT'] ?? '');
-  const kube = new KubeClient(conn, 'stackube-webhook');
-  const namespaces = new NamespaceDirectory({
-    client: kube, label: LABEL_PROJECT_ID,
-    retryDelay: (a) => backoffDelay(a, { baseMs: 500, maxMs: 30_000 }),
-    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-    onError: (e) => log.warn({ err: describeError(e) }, 'namespace watch failed; relisting'),
-  });
+  // The namespace directory (and so a Kubernetes connection) is only needed by the tenant rules.
+  let kube: KubeClient | undefined;
+  let namespaces: NamespaceDirectory | undefined;
+  if (cfg.tenantRules) {
+    const conn = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : inClusterConnection(process.env['KUBERNETES_SERVICE_HOST'] ?? '', process.env['KUBERNETES_SERVICE_PORT'] ?? '');
+    kube = new KubeClient(conn, 'stackube-webhook');
+    namespaces = new NamespaceDirectory({
+      client: kube, label: LABEL_PROJECT_ID,
+      retryDelay: (a) => backoffDelay(a, { baseMs: 500, maxMs: 30_000 }),
+      sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+      onError: (e) => log.warn({ err: describeError(e) }, 'namespace watch failed; relisting'),
+    });
+  }
   const policy = cfg.policyFile ? loadPolicyFile(cfg.policyFile) : undefined;
   const [host, port] = splitHostPort(cfg.listenAddress);
   const app = buildWebhookApp({
     logger: log, registry, authenticator, maxBodyBytes: cfg.maxBodyBytes,
     https: { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsKeyFile, 'utf8') },
-    authorizer: { namespaces, clusterAdminProjects: cfg.clusterAdminProjects, clusterAdminRole: cfg.clusterAdminRole, tenantRules: cfg.tenantRules, policy },
+    authorizer: { namespaces: namespaces ?? NO_NAMESPACES, clusterAdminProjects: cfg.clusterAdminProjects, clusterAdminRole: cfg.clusterAdminRole, tenantRules: cfg.tenantRules, policy },
     keystoneStatus: async () => {
       try {
         await os.session.token();
@@ -73,7 +78,7 @@ async function main(): Promise<number> {
       }
     },
   });
-  namespaces.start();
+  namespaces?.start();
   await app.listen({ host, port });
   log.info({ listen: cfg.listenAddress, keystone: os.session.authUrl, cloud: cloud.source, policy: cfg.policyFile ?? null, tenantRules: cfg.tenantRules }, 'stackube-webhook serving');
   await new Promise<void>((resolve) => {
@@ -85,11 +90,14 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await app.close();
-  await namespaces.stop();
-  kube.close();
+  await namespaces?.stop();
+  kube?.close();
   await os.close();
   return 0;
 }
+
+/** Used when tenant rules are off: no namespace belongs to a tenant. */
+const NO_NAMESPACES = { synced: true, projectOf: (): string | undefined => undefined };
 
 function splitHostPort(addr: string): [string, number] {
   const i = addr.lastIndexOf(':');

@@ -10,7 +10,7 @@ export function cliFailure(e: unknown): { code: number; message: string } {
       return { code: EXIT.AUTH_REFUSED, message: `Keystone refused the credentials (${e.message})\nhint: check the user, password or application credential in your clouds.yaml / OS_* variables` };
     }
     if (e.status === 0) {
-      return { code: EXIT.UNREACHABLE, message: `${e.message}\nhint: is Keystone running and is auth_url right? (stackube doctor checks the local cloud)` };
+      return { code: EXIT.UNREACHABLE, message: `${e.message}\nhint: is Keystone running and is auth_url right?` };
     }
     return { code: EXIT.FAILURE, message: e.message };
   }

@@ -35,7 +35,8 @@ export function toError(e: unknown): Error {
 export function describeError(e: unknown): string {
   const parts: string[] = [];
   let cur: unknown = e;
-  for (let i = 0; i < 5 && cur !== undefined && cur !== null; i++) {
+  // The first value is always described (even `throw undefined`); only causes may be absent.
+  for (let i = 0; i < 5 && (i === 0 || (cur !== undefined && cur !== null)); i++) {
     const err = toError(cur);
     if (!parts.includes(err.message)) parts.push(err.message);
     cur = (err as { cause?: unknown }).cause;

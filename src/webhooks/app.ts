@@ -29,6 +29,9 @@ export function buildWebhookApp(o: WebhookAppOptions): FastifyInstance {
     bodyLimit: o.maxBodyBytes,
     ...(o.https ? { https: o.https } : {}),
   }) as unknown as FastifyInstance;
+  // Reviews are JSON only. Fastify also parses text/plain by default, which would turn a review sent with the
+  // wrong media type into a confusing "body must be an object" 400 instead of the documented 415.
+  app.removeContentTypeParser('text/plain');
 
   const requests = new Counter({ name: 'stackube_webhook_requests_total', help: 'Review requests by endpoint and outcome', labelNames: ['endpoint', 'outcome'], registers: [o.registry] });
   const latency = new Histogram({ name: 'stackube_webhook_request_duration_seconds', help: 'Review handling latency', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [o.registry] });

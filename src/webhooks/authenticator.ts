@@ -71,7 +71,9 @@ export class KeystoneAuthenticator {
       v = await this.o.validator.validate(token);
     } catch (e) {
       this.o.onOutcome?.({ result: 'unavailable', ms: this.o.clock.now() - t0 });
-      return { ok: false, kind: 'unavailable', error: `Keystone could not validate the token: ${describeError(e)}` };
+      // A client library may echo request headers in its errors; the reason must never carry the token.
+      const why = describeError(e).split(token).join('[redacted]');
+      return { ok: false, kind: 'unavailable', error: `Keystone could not validate the token: ${why}` };
     }
     const ms = this.o.clock.now() - t0;
     if (!v) {

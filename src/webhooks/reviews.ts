@@ -70,12 +70,14 @@ export function parseSubjectAccessReview(body: unknown): SubjectAccessReviewRequ
   const spec = obj(o['spec'], 'spec');
   const user = optString(spec, 'user', 'spec') ?? '';
   const uid = optString(spec, 'uid', 'spec') ?? '';
-  const groups = stringList(apiVersion.endsWith('v1beta1') ? spec['group'] : spec['groups'], apiVersion.endsWith('v1beta1') ? 'spec.group' : 'spec.groups');
+  // v1beta1 names the field `group`, v1 `groups`; messages name the field of the request's version.
+  const groupsField = apiVersion.endsWith('v1beta1') ? 'group' : 'groups';
+  const groups = stringList(spec[groupsField], `spec.${groupsField}`);
   const extra: Record<string, string[]> = {};
   if (spec['extra'] !== undefined && spec['extra'] !== null) {
     for (const [k, v] of Object.entries(obj(spec['extra'], 'spec.extra'))) extra[k] = stringList(v, `spec.extra["${k}"]`);
   }
-  if (!user && groups.length === 0) throw new ValidationError('spec.user or spec.groups is required');
+  if (!user && groups.length === 0) throw new ValidationError(`spec.user or spec.${groupsField} is required`);
   const ra = spec['resourceAttributes'];
   const nra = spec['nonResourceAttributes'];
   if ((ra === undefined || ra === null) === (nra === undefined || nra === null))

@@ -79,13 +79,14 @@ export function forgetCredential(cacheDir: string, cloud: CloudConfig): void {
 }
 
 function readCache(file: string, notBefore: number): CachedToken | undefined {
-  let c: Partial<CachedToken>;
+  let c: Partial<CachedToken> | null;
   try {
-    c = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedToken>;
+    c = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedToken> | null;
   } catch {
     return undefined; // missing or corrupt: authenticate again and overwrite
   }
-  if (typeof c.token !== 'string' || typeof c.expiresAt !== 'string') return undefined;
+  // Valid JSON of the wrong shape (e.g. `null`) is as corrupt as invalid JSON.
+  if (c === null || typeof c !== 'object' || typeof c.token !== 'string' || typeof c.expiresAt !== 'string') return undefined;
   const exp = Date.parse(c.expiresAt);
   return Number.isFinite(exp) && exp > notBefore ? { token: c.token, expiresAt: c.expiresAt } : undefined;
 }

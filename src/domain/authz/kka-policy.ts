@@ -139,6 +139,8 @@ export function validateKkaPolicies(doc: unknown): string[] {
   const problems: string[] = [];
   const strList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
   const strMap = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(strList);
+  // Upstream decodes JSON null as an absent field (a nil pointer, map or slice), and so does evaluateKkaPolicy.
+  const given = <T>(v: T): v is NonNullable<T> => v !== undefined && v !== null;
   doc.forEach((e: unknown, i) => {
     if (!e || typeof e !== 'object' || Array.isArray(e)) return void problems.push(`entry ${i}: must be an object`);
     const p = e as Record<string, unknown>;
@@ -147,14 +149,14 @@ export function validateKkaPolicies(doc: unknown): string[] {
     if (!p['resource'] && !p['nonresource'] && !p['resource_permissions'] && !p['nonresource_permissions'])
       problems.push(`entry ${i}: needs resource, nonresource, resource_permissions or nonresource_permissions`);
     const r = p['resource'] as Record<string, unknown> | undefined;
-    if (r !== undefined && (!strList(r['verbs']) || !strList(r['resources']) || typeof r['version'] !== 'string' || typeof r['namespace'] !== 'string'))
+    if (given(r) && (!strList(r['verbs']) || !strList(r['resources']) || typeof r['version'] !== 'string' || typeof r['namespace'] !== 'string'))
       problems.push(`entry ${i}: resource needs verbs (list), resources (list), version and namespace (strings)`);
     const n = p['nonresource'] as Record<string, unknown> | undefined;
-    if (n !== undefined && (!strList(n['verbs']) || typeof n['path'] !== 'string')) problems.push(`entry ${i}: nonresource needs verbs (list) and path (string)`);
-    if (p['match'] !== undefined && (!Array.isArray(p['match']) || !(p['match'] as unknown[]).every((m) => !!m && typeof m === 'object' && typeof (m as Record<string, unknown>)['type'] === 'string' && strList((m as Record<string, unknown>)['values']))))
+    if (given(n) && (!strList(n['verbs']) || typeof n['path'] !== 'string')) problems.push(`entry ${i}: nonresource needs verbs (list) and path (string)`);
+    if (given(p['match']) && (!Array.isArray(p['match']) || !(p['match'] as unknown[]).every((m) => !!m && typeof m === 'object' && typeof (m as Record<string, unknown>)['type'] === 'string' && strList((m as Record<string, unknown>)['values']))))
       problems.push(`entry ${i}: match must be a list of {type, values}`);
-    if (p['users'] !== undefined && !strMap(p['users'])) problems.push(`entry ${i}: users must map roles/projects to lists of strings`);
-    for (const k of ['resource_permissions', 'nonresource_permissions']) if (p[k] !== undefined && !strMap(p[k])) problems.push(`entry ${i}: ${k} must map keys to lists of verbs`);
+    if (given(p['users']) && !strMap(p['users'])) problems.push(`entry ${i}: users must map roles/projects to lists of strings`);
+    for (const k of ['resource_permissions', 'nonresource_permissions']) if (given(p[k]) && !strMap(p[k])) problems.push(`entry ${i}: ${k} must map keys to lists of verbs`);
   });
   return problems;
 }

@@ -105,6 +105,6 @@ export function authIdentity(opts: AuthOptions): string {
       ? 'token'
       : m.type === 'password'
         ? `pw:${m.userId ?? `${m.userDomainId ?? m.userDomainName ?? ''}/${m.username ?? ''}`}`
-        : `ac:${m.id ?? `${m.userId ?? m.userDomainName ?? ''}/${m.username ?? ''}/${m.name ?? ''}`}`;
+        : `ac:${m.id ?? `${m.userId ?? m.userDomainId ?? m.userDomainName ?? ''}/${m.username ?? ''}/${m.name ?? ''}`}`;
   return `${v3Root(opts.authUrl)}|${who}|${JSON.stringify(opts.scope ?? null)}`;
 }

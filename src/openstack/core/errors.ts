@@ -64,7 +64,8 @@ export function redactUrl(url: string): string {
     u.search = '';
     return u.toString();
   } catch {
-    return '<invalid url>';
+    // Callers sometimes only know the path (e.g. '/auth/tokens'); keep it, without its query.
+    return /^\/(?!\/)/.test(url) ? url.replace(/[?#].*$/, '') : '<invalid url>';
   }
 }
 

@@ -12,6 +12,8 @@ export interface HttpRequest {
   /** Status codes the caller treats as success; default 2xx. */
   okStatuses?: readonly number[];
   timeoutMs?: number;
+  /** Safe to send twice (set for POSTs that create nothing, such as token issue). GET/HEAD/PUT/DELETE always are. */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -93,15 +95,15 @@ export function chain(base: Send, interceptors: readonly Interceptor[]): Send {
   return interceptors.reduceRight<Send>((next, ic) => (req) => ic(req, next), base);
 }
 
-/** Retries idempotent calls on 5xx/unreachable (and 409 when the caller says so) with backoff. */
+/** Retries idempotent calls (never a plain POST, which could create twice) on 5xx or unreachable, with backoff. */
 export function retryInterceptor(opts: { retries: number; delayMs: (attempt: number) => number; sleep: (ms: number) => Promise<void> }): Interceptor {
   return async (req, next) => {
-    const idempotent = req.method === 'GET' || req.method === 'HEAD' || req.method === 'PUT' || req.method === 'DELETE';
+    const idempotent = req.idempotent === true || ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method);
     for (let attempt = 0; ; attempt++) {
       try {
         return await next(req);
       } catch (e) {
-        const retriable = e instanceof OpenStackError && (e.status >= 500 || (e.status === 0 && idempotent));
+        const retriable = idempotent && e instanceof OpenStackError && (e.status >= 500 || e.status === 0);
         if (!retriable || attempt >= opts.retries) throw e;
         await opts.sleep(opts.delayMs(attempt));
       }

@@ -84,6 +84,7 @@ export class KeystoneSession {
       url: `${this.authUrl}/auth/tokens`,
       headers: {},
       body: authRequestBody(this.opts.auth),
+      idempotent: true, // issuing a token creates nothing that a retry could duplicate
     });
     const id = res.headers['x-subject-token'];
     const body = parseTokenBody(res.body);

@@ -42,9 +42,8 @@ async function main(): Promise<number> {
       if (ev.status === 0 || ev.status >= 500) log.warn({ service: ev.service, method: ev.method, url: ev.url.split('?')[0], status: ev.status, requestId: ev.requestId, ms: ev.ms }, 'openstack call failed');
     },
   });
-  const identity = os.service('identity');
   const authenticator = new KeystoneAuthenticator({
-    validator: keystoneTokenValidator(identity, systemClock),
+    validator: keystoneTokenValidator(os, systemClock),
     clock: systemClock,
     cacheMaxTtlMs: cfg.tokenCacheMaxTtl,
     cacheMaxEntries: cfg.tokenCacheMaxEntries,

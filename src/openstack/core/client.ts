@@ -28,6 +28,8 @@ export interface OpenStackClientOptions {
 export interface OpenStackClient {
   session: KeystoneSession;
   service(type: string, extra?: readonly Interceptor[]): ServiceClient;
+  /** A client that acts with someone else's token (e.g. a user's, for calls only its owner may make). */
+  serviceAs(type: string, token: string): ServiceClient;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,10 @@ export function createOpenStackClient(o: OpenStackClientOptions): OpenStackClien
     service(type, extra = []) {
       const send = chain(transport.send, [...common, session.interceptor(), ...extra]);
       return { service: type, endpoint: () => session.endpoint(type), send };
+    },
+    serviceAs(type, token) {
+      const asUser: Interceptor = (req, next) => next({ ...req, headers: { ...req.headers, 'x-auth-token': token } });
+      return { service: type, endpoint: () => session.endpoint(type), send: chain(transport.send, [...common, asUser]) };
     },
     close: () => transport.close(),
   };

@@ -14,3 +14,8 @@ export const EXTRA_USER_DOMAIN_ID = 'alpha.kubernetes.io/identity/user/domain/id
 export const EXTRA_USER_DOMAIN_NAME = 'alpha.kubernetes.io/identity/user/domain/name';
 /** Stackube's own `extra` key: the domain of the token's project, so that admin projects are matched by domain too. */
 export const EXTRA_PROJECT_DOMAIN_NAME = `${GROUP}/identity/project/domain/name`;
+
+/** Kubernetes group for holders of a Keystone role on a project: RoleBindings in the tenant's namespaces use it. */
+export function projectRoleGroup(projectId: string, role: string): string {
+  return `stackube:${projectId}:${role}`;
+}

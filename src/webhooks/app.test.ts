@@ -141,7 +141,7 @@ describe('webhook app', () => {
         const status = body['status'] as { authenticated: boolean; user: { username: string; groups: string[]; extra: Record<string, string[]> } };
         assert.equal(status.authenticated, true);
         assert.equal(status.user.username, 'alice');
-        assert.deepEqual(status.user.groups, ['devs', 'pid-demo']);
+        assert.deepEqual(status.user.groups, ['devs', 'pid-demo', 'stackube:pid-demo:member']);
         assert.deepEqual(status.user.extra['alpha.kubernetes.io/identity/project/id'], ['pid-demo']);
         // The reply never echoes the token.
         assert.ok(!res.body.includes(GOOD));

@@ -70,7 +70,7 @@ describe('KeystoneAuthenticator', () => {
     assert.equal(second.cached, true);
     assert.deepEqual(second.user, first.user);
     assert.equal(first.user.username, 'alice');
-    assert.deepEqual(first.user.groups, ['devs', 'pid-demo']);
+    assert.deepEqual(first.user.groups, ['devs', 'pid-demo', 'stackube:pid-demo:member']);
     assert.equal(validator.calls.length, 1);
     assert.equal(authn.cacheSize, 1);
     assert.deepEqual(outcomes, ['valid', 'cache_hit']);
@@ -201,7 +201,7 @@ describe('KeystoneAuthenticator', () => {
     const r = await authn.authenticate(GOOD);
     assertOk(r);
     assert.equal(r.user.username, 'mapped');
-    assert.deepEqual(r.user.groups, ['devs', 'pid-demo', 'project-1-group']);
+    assert.deepEqual(r.user.groups, ['devs', 'pid-demo', 'project-1-group', 'stackube:pid-demo:member']);
   });
 
   it('the cache holds at most cacheMaxEntries tokens', async () => {

@@ -62,14 +62,19 @@ export async function freshToken(c: CloudConfig): Promise<{ id: string; expiresA
 export function webhookPost(path: string, body: unknown, opts: { raw?: string; contentType?: string; port?: number } = {}): Promise<{ status: number; body: string }> {
   const payload = opts.raw ?? JSON.stringify(body);
   return new Promise((res, rej) => {
+    let answered = false;
     const req = request({ host: '127.0.0.1', port: opts.port ?? 8443, path, method: 'POST', ca: readFileSync(join(PKI, 'ca.crt')),
       headers: { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } }, (r) => {
+      answered = true;
       let s = '';
       r.setEncoding('utf8');
       r.on('data', (c: string) => (s += c));
       r.on('end', () => res({ status: r.statusCode ?? 0, body: s }));
     });
-    req.on('error', rej);
+    // A server may answer (413) and close before a large body is fully written: the answer is what counts.
+    req.on('error', (e) => {
+      if (!answered) rej(e);
+    });
     req.end(payload);
   });
 }

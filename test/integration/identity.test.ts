@@ -20,7 +20,7 @@ const as = (name: string, args: string[]): ReturnType<typeof kubectl> => kubectl
 
 function forbidden(r: { code: number; stderr: string }): void {
   assert.notEqual(r.code, 0, 'expected kubectl to fail');
-  assert.match(r.stderr, /Forbidden/, r.stderr);
+  assert.match(r.stderr, /forbidden/i, r.stderr);
 }
 function unauthorized(r: { code: number; stderr: string }): void {
   assert.notEqual(r.code, 0, 'expected kubectl to fail');

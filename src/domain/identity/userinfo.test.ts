@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { userInfoFromToken, type RoleMapping, type TokenFacts } from './userinfo.js';
 
+/** The groups k8s-keystone-auth would send: everything but Stackube's own per-role groups (which come last). */
+const kkaGroups = (g: string[]): string[] => g.filter((x) => !x.startsWith('stackube:'));
+
 const scoped: TokenFacts = {
   user: { id: 'uid-alice', name: 'alice', domain: { id: 'default', name: 'Default' } },
   project: { id: 'pid-demo', name: 'demo', domain: { id: 'd-proj', name: 'ProjDomain' } },
@@ -23,7 +26,8 @@ describe('userInfoFromToken', () => {
     const u = userInfoFromToken(scoped);
     assert.equal(u.username, 'alice');
     assert.equal(u.uid, 'uid-alice');
-    assert.deepEqual(u.groups, ['devs', 'ops', 'pid-demo']);
+    assert.deepEqual(kkaGroups(u.groups), ['devs', 'ops', 'pid-demo']);
+    assert.deepEqual(u.groups.slice(3), ['stackube:pid-demo:member', 'stackube:pid-demo:reader'], 'Stackube adds one group per role, after the upstream ones');
     assert.deepEqual(u.extra['alpha.kubernetes.io/identity/roles'], ['member', 'reader']);
     assert.deepEqual(u.extra['alpha.kubernetes.io/identity/project/id'], ['pid-demo']);
     assert.deepEqual(u.extra['alpha.kubernetes.io/identity/project/name'], ['demo']);
@@ -54,7 +58,7 @@ describe('userInfoFromToken', () => {
   for (const c of mappingCases) {
     it(`role mapping: ${c.name}`, () => {
       const u = userInfoFromToken(scoped, c.mappings);
-      assert.deepEqual(u.groups, c.groups);
+      assert.deepEqual(kkaGroups(u.groups), c.groups);
       assert.equal(u.username, c.username);
       // Role mappings never change extra.
       assert.deepEqual(u.extra, userInfoFromToken(scoped).extra);
@@ -62,7 +66,7 @@ describe('userInfoFromToken', () => {
   }
 
   it('deduplicates repeated Keystone group names', () => {
-    assert.deepEqual(userInfoFromToken({ ...scoped, groupNames: ['a', 'a', 'pid-demo'] }).groups, ['a', 'pid-demo']);
+    assert.deepEqual(kkaGroups(userInfoFromToken({ ...scoped, groupNames: ['a', 'a', 'pid-demo'] }).groups), ['a', 'pid-demo']);
   });
 
   it('an unscoped token has no project keys and no project group', () => {

@@ -1,3 +1,5 @@
+import { projectRoleGroup } from '../../api/constants.js';
+
 /** What authentication tells Kubernetes about a Keystone user. */
 export interface UserInfo {
   username: string;
@@ -26,7 +28,7 @@ export interface RoleMapping {
 /**
  * Maps a validated Keystone token to Kubernetes user info, compatible with k8s-keystone-auth:
  * username = Keystone user name, uid = user id, groups = Keystone group names + project id (+ role-mapped
- * groups), extra = roles, project id/name, user domain id/name. Stackube adds the project's domain name. Pure.
+ * groups) plus Stackube's `stackube:<project-id>:<role>` per role, extra = roles, project id/name, user domain id/name. Stackube adds the project's domain name. Pure.
  */
 export function userInfoFromToken(t: TokenFacts, mappings: readonly RoleMapping[] = []): UserInfo {
   const groups: string[] = [...t.groupNames];
@@ -47,5 +49,8 @@ export function userInfoFromToken(t: TokenFacts, mappings: readonly RoleMapping[
     groups.push(...m.groups);
     if (m.username) username = m.username;
   }
+  // Stackube's addition, after everything k8s-keystone-auth sends: one group per Keystone role on the project,
+  // so RBAC in the tenant's namespaces can bind each role (ADR 0003).
+  if (t.project) for (const r of t.roles) groups.push(projectRoleGroup(t.project.id, r));
   return { username, uid: t.user.id, groups: [...new Set(groups)], extra };
 }

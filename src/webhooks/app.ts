@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../telemetry/logger.js';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '../telemetry/metrics.js';
 import { ValidationError, describeError } from '../lib/errors.js';
@@ -25,7 +25,8 @@ export interface WebhookAppOptions {
 export function buildWebhookApp(o: WebhookAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: o.logger,
-    disableRequestLogging: true,
+    // Reviews are logged by the handlers (outcome, never the body); per-request access lines would be noise.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.maxBodyBytes,
     ...(o.https ? { https: o.https } : {}),
   }) as unknown as FastifyInstance;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kube-up.sh - start etcd (127.0.0.1:12379, data in $STACKUBE_STATE/etcd), kube-apiserver (https://127.0.0.1:6443),
+# kube-up.sh - start etcd (https://127.0.0.1:12379, client certificates required, data in $STACKUBE_STATE/etcd), kube-apiserver (https://127.0.0.1:6443),
 # kube-controller-manager and kube-scheduler, wait until the apiserver is ready, then apply the webhook's RBAC
 # (deploy/rbac/webhook.yaml) and the demo tenant namespaces `alpha` and `beta`, labelled with their Keystone
 # project ids. Needs hack/build-kube.sh, hack/pki.sh and hack/keystone-up.sh to have run. Safe to re-run.
@@ -34,11 +34,17 @@ kubectl() { "$KUBECTL" --kubeconfig "$ADMIN" "$@"; }
 
 # ---------------------------------------------------------------- etcd
 daemon etcd /usr/bin/etcd --name stackube --data-dir "$STACKUBE_STATE/etcd" \
-  --listen-client-urls http://127.0.0.1:12379 --advertise-client-urls http://127.0.0.1:12379 \
-  --listen-peer-urls http://127.0.0.1:12380 --initial-advertise-peer-urls http://127.0.0.1:12380 \
-  --initial-cluster stackube=http://127.0.0.1:12380 --initial-cluster-token stackube \
+  --listen-client-urls https://127.0.0.1:12379 --advertise-client-urls https://127.0.0.1:12379 \
+  --cert-file "$PKI/etcd-server.crt" --key-file "$PKI/etcd-server.key" --client-cert-auth --trusted-ca-file "$PKI/ca.crt" \
+  --listen-peer-urls https://127.0.0.1:12380 --initial-advertise-peer-urls https://127.0.0.1:12380 \
+  --initial-cluster stackube=https://127.0.0.1:12380 --initial-cluster-token stackube \
+  --peer-cert-file "$PKI/etcd-peer.crt" --peer-key-file "$PKI/etcd-peer.key" --peer-client-cert-auth \
+  --peer-trusted-ca-file "$PKI/ca.crt" \
   --logger zap --log-outputs stderr
-etcd_ok() { curl -sf -m 2 http://127.0.0.1:12379/health | grep -q '"health":"true"'; }
+etcd_ok() {
+  curl -sf -m 2 --cacert "$PKI/ca.crt" --cert "$PKI/apiserver-etcd-client.crt" --key "$PKI/apiserver-etcd-client.key" \
+    https://127.0.0.1:12379/health | grep -q '"health":"true"'
+}
 wait_for etcd 60 etcd_ok
 
 # ---------------------------------------------------------------- kube-apiserver
@@ -58,7 +64,8 @@ EOF
 daemon kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --v="$V" \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=6443 \
-  --etcd-servers=http://127.0.0.1:12379 \
+  --etcd-servers=https://127.0.0.1:12379 \
+  --etcd-cafile="$PKI/ca.crt" --etcd-certfile="$PKI/apiserver-etcd-client.crt" --etcd-keyfile="$PKI/apiserver-etcd-client.key" \
   --tls-cert-file="$PKI/kube-apiserver.crt" --tls-private-key-file="$PKI/kube-apiserver.key" \
   --client-ca-file="$PKI/ca.crt" \
   --service-cluster-ip-range=10.96.0.0/16 \

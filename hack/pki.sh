@@ -73,6 +73,10 @@ leaf admin                      "/O=system:masters/CN=stackube-admin"           
 leaf kube-controller-manager    "/CN=system:kube-controller-manager"                  clientAuth
 leaf kube-scheduler             "/CN=system:kube-scheduler"                           clientAuth
 leaf webhook                    "/CN=stackube-webhook"                                serverAuth "DNS:localhost, IP:127.0.0.1"
+# etcd serves and peers over TLS and only accepts clients with a certificate from our CA.
+leaf etcd-server                "/CN=etcd"                                            serverAuth "DNS:localhost, IP:127.0.0.1"
+leaf etcd-peer                  "/CN=etcd-peer"                                       "serverAuth, clientAuth" "DNS:localhost, IP:127.0.0.1"
+leaf apiserver-etcd-client      "/CN=kube-apiserver-etcd-client"                      clientAuth
 leaf webhook-client             "/CN=stackube-webhook"                                clientAuth
 leaf apiserver-webhook-client   "/CN=kube-apiserver-webhook-client"                   clientAuth
 

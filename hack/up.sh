@@ -18,9 +18,12 @@ done
 lock
 ensure_dirs
 ts "stackube up (state $STACKUBE_STATE, logs $LOG_DIR)"
-"$HACK_DIR/install-deps.sh"
+# apt (mostly waiting on downloads and dpkg) and the Go build (CPU) overlap well.
+"$HACK_DIR/install-deps.sh" & deps_pid=$!
+"$HACK_DIR/build-kube.sh" & build_pid=$!
+wait "$deps_pid" || { kill "$build_pid" 2>/dev/null || true; die "install-deps.sh failed"; }
 ts "debian packages ready"
-"$HACK_DIR/build-kube.sh"
+wait "$build_pid" || die "build-kube.sh failed"
 ts "kubernetes $KUBE_VERSION binaries ready"
 "$HACK_DIR/pki.sh"
 # Keystone and Kubernetes start in parallel (Keystone's first start is mostly slow Python start-ups); kube-up.sh

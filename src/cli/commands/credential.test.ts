@@ -51,6 +51,8 @@ describe('execApiVersion', () => {
 describe('runCredential', () => {
   let clock: ManualClock;
   let authCalls = 0;
+  let validations = 0;
+  const issued = new Set<string>();
   let base = '';
   let dir: string;
   let cacheDir: string;
@@ -58,6 +60,13 @@ describe('runCredential', () => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
+      if (req.method === 'HEAD' && req.url === '/v3/auth/tokens') {
+        // Keystone's self-validation of a cached token: 200 while issued and not revoked, else 404.
+        validations++;
+        const t = String(req.headers['x-subject-token']);
+        res.writeHead(issued.has(t) && req.headers['x-auth-token'] === t ? 200 : 404).end();
+        return;
+      }
       if (req.method !== 'POST' || req.url !== '/v3/auth/tokens') {
         res.writeHead(404).end();
         return;
@@ -71,6 +80,7 @@ describe('runCredential', () => {
       }
       // Tokens live one hour from the test's clock, as Keystone's would from real time.
       const token = { expires_at: new Date(clock.now() + HOUR).toISOString(), user: { id: 'u', name: 'alice', domain: { id: 'default', name: 'Default' } } };
+      issued.add(`tok-${authCalls}`);
       res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': `tok-${authCalls}` });
       res.end(JSON.stringify({ token }));
     });
@@ -100,6 +110,8 @@ describe('runCredential', () => {
   beforeEach(() => {
     clock = new ManualClock(T0);
     authCalls = 0;
+    validations = 0;
+    issued.clear();
     // A fresh, not yet existing cache directory per test.
     cacheDir = join(mkdtempSync(join(dir, 't-')), 'stackube', 'tokens');
   });
@@ -138,6 +150,16 @@ describe('runCredential', () => {
     const second = parse(await run(cloud));
     assert.deepEqual(second, first);
     assert.equal(authCalls, 1);
+    assert.equal(validations, 1, 'the cached token was checked with Keystone once');
+  });
+
+  it('a cached token Keystone no longer accepts (revoked, or Keystone rebuilt) is replaced', async () => {
+    const cloud = passwordCloud();
+    assert.equal(parse(await run(cloud)).status.token, 'tok-1');
+    issued.delete('tok-1');
+    assert.equal(parse(await run(cloud)).status.token, 'tok-2');
+    assert.equal(authCalls, 2);
+    assert.equal((JSON.parse(readFileSync(cacheFile(cacheDir, cloud), 'utf8')) as { token: string }).token, 'tok-2');
   });
 
   const reuseCases: { name: string; minRemainingMs?: number; advance: number; reused: boolean }[] = [

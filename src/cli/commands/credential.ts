@@ -6,6 +6,8 @@ import { ValidationError } from '../../lib/errors.js';
 import { authIdentity } from '../../openstack/core/auth.js';
 import type { CloudConfig } from '../../openstack/core/clouds.js';
 import { createOpenStackClient } from '../../openstack/core/client.js';
+import { OpenStackError } from '../../openstack/core/errors.js';
+import { call } from '../../openstack/core/service-client.js';
 
 const EXEC_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 
@@ -45,7 +47,7 @@ export function cacheFile(dir: string, cloud: CloudConfig): string {
 
 /**
  * kubectl exec credential plugin: prints an ExecCredential with a Keystone token, reusing a cached
- * token (file mode 0600 in a 0700 directory) until shortly before it expires. Rejects with
+ * token (file mode 0600 in a 0700 directory) until shortly before it expires, as long as Keystone still accepts it. Rejects with
  * ValidationError or OpenStackError; the caller maps them to exit codes.
  */
 export async function runCredential(i: CredentialInput): Promise<string> {
@@ -54,6 +56,7 @@ export async function runCredential(i: CredentialInput): Promise<string> {
   let tok: CachedToken | undefined;
   const file = i.cacheDir ? cacheFile(i.cacheDir, i.cloud) : undefined;
   if (file) tok = readCache(file, i.clock.now() + minRemaining);
+  if (tok && !(await stillValid(i, tok.token))) tok = undefined;
   if (!tok) {
     if (i.cloud.auth.method.type === 'token') {
       tok = { token: i.cloud.auth.method.token, expiresAt: '' };
@@ -71,6 +74,23 @@ export async function runCredential(i: CredentialInput): Promise<string> {
   const status: Record<string, string> = { token: tok.token };
   if (tok.expiresAt) status['expirationTimestamp'] = tok.expiresAt.replace(/\.\d+Z$/, 'Z');
   return `${JSON.stringify({ apiVersion, kind: 'ExecCredential', status })}\n`;
+}
+
+/**
+ * Asks Keystone whether a cached token is still good (HEAD /v3/auth/tokens, the token validating itself, which
+ * needs no other credential). A token Keystone rejects (revoked, or from a Keystone that was rebuilt) is dropped;
+ * when Keystone cannot answer, the cached token is still used and the apiserver decides.
+ */
+async function stillValid(i: CredentialInput, token: string): Promise<boolean> {
+  const os = createOpenStackClient({ cloud: i.cloud, clock: i.clock, sleep: i.sleep, retries: 0 });
+  try {
+    await call(os.serviceAs('identity', token), 'HEAD', '/auth/tokens', { headers: { 'x-subject-token': token } });
+    return true;
+  } catch (e) {
+    return !(e instanceof OpenStackError && (e.status === 401 || e.status === 404));
+  } finally {
+    await os.close();
+  }
 }
 
 /** Removes the cached token of an identity. Idempotent. */

@@ -41,7 +41,15 @@ export class KubeClient {
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
-          if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+          if (!line.trim()) continue;
+          try {
+            onEvent(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+          } catch (e) {
+            // A torn or garbled event (or a throwing handler) ends this watch; the caller relists.
+            res.destroy();
+            rejectP(new KubeError(0, 'GET', path, 'bad watch event', e));
+            return;
+          }
         }
       });
       res.on('end', () => resolveP());

@@ -38,3 +38,68 @@ EOF
 if [ "$RESTART" = 1 ] && running stackube-webhook; then stop stackube-webhook; fi
 daemon stackube-webhook node "$MAIN" --config "$WH_STATE/config.yaml"
 wait_for stackube-webhook 60 http_ok https://127.0.0.1:8443/readyz --cacert "$PKI/ca.crt"
+
+# ---------------------------------------------------------------- tenant admission
+# Registered only once the webhook serves: with failurePolicy Fail, pods in tenant namespaces are refused
+# whenever the webhook cannot answer (fail closed). The namespaceSelector limits it to tenant namespaces, so
+# system pods never depend on it. The sandbox RuntimeClass exists so the apiserver accepts the defaulted pods;
+# its handler (gVisor's runsc) is installed on nodes by the node work (issue 5).
+CA_B64=$(base64 -w0 < "$PKI/ca.crt")
+admission_hook() { # admission_hook NAME PATH
+  cat <<HOOK
+- name: $1
+  admissionReviewVersions: ["v1"]
+  sideEffects: None
+  failurePolicy: Fail
+  timeoutSeconds: 5
+  clientConfig:
+    url: https://127.0.0.1:8443$2
+    caBundle: $CA_B64
+  namespaceSelector:
+    matchExpressions:
+    - {key: stackube.kubernetes.io/project-id, operator: Exists}
+  rules:
+  - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"], scope: Namespaced}
+  - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["persistentvolumeclaims"], scope: Namespaced}
+HOOK
+}
+{
+  cat <<EOF2
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata:
+  name: gvisor
+  labels: {app.kubernetes.io/managed-by: stackube}
+handler: runsc
+---
+# The host runtime, by name, so that a tenant pod asking for it reaches our admission (and is refused when its
+# tenant is hard-isolated) instead of failing on a missing class.
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata:
+  name: runc
+  labels: {app.kubernetes.io/managed-by: stackube}
+handler: runc
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: stackube-tenant-pods
+  labels: {app.kubernetes.io/managed-by: stackube}
+webhooks:
+EOF2
+  admission_hook mutate.tenant-pods.stackube.kubernetes.io /admit/mutate
+  cat <<EOF2
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: stackube-tenant-pods
+  labels: {app.kubernetes.io/managed-by: stackube}
+webhooks:
+EOF2
+  admission_hook validate.tenant-pods.stackube.kubernetes.io /admit/validate
+} > "$WH_STATE/admission.yaml"
+"$KUBECTL" --kubeconfig "$PKI/admin.kubeconfig" apply --server-side --force-conflicts --field-manager=stackube-hack \
+  -f "$WH_STATE/admission.yaml" >/dev/null
+ts "tenant admission registered"

@@ -20,6 +20,7 @@ import { LABEL_PROJECT_ID } from '../api/constants.js';
 import { KeystoneAuthenticator } from '../webhooks/authenticator.js';
 import { keystoneTokenValidator } from '../webhooks/keystone-validator.js';
 import { buildWebhookApp } from '../webhooks/app.js';
+import { uniformTenantPolicy } from '../webhooks/admission.js';
 import { loadPolicyFile, loadSyncConfigFile } from '../webhooks/policy-files.js';
 
 async function main(): Promise<number> {
@@ -67,6 +68,9 @@ async function main(): Promise<number> {
   const app = buildWebhookApp({
     logger: log, registry, authenticator, maxBodyBytes: cfg.maxBodyBytes,
     https: { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsKeyFile, 'utf8') },
+    tenantPolicies: uniformTenantPolicy(namespaces ?? NO_NAMESPACES,
+      { defaultRuntimeClassName: cfg.defaultRuntimeClass, allowedRuntimeClasses: cfg.allowedRuntimeClasses, mode: cfg.isolationMode === 'soft' ? 'soft' : 'hard' },
+      cfg.allowedStorageClasses),
     authorizer: { namespaces: namespaces ?? NO_NAMESPACES, clusterAdminProjects: cfg.clusterAdminProjects, clusterAdminRole: cfg.clusterAdminRole, tenantRules: cfg.tenantRules, policy },
     keystoneStatus: async () => {
       try {

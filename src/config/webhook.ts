@@ -17,6 +17,10 @@ export const webhookSchema = {
   tokenCacheMaxEntries: { type: 'number', default: 100_000, min: 1, help: 'how many validated tokens to keep in memory' },
   keystoneTimeout: { type: 'duration', default: '5s', help: 'timeout of one Keystone call' },
   maxBodyBytes: { type: 'number', default: 1_048_576, min: 1024, help: 'largest review body accepted; bigger bodies get 413' },
+  defaultRuntimeClass: { type: 'string', default: 'gvisor', help: 'RuntimeClass given to tenant pods that name none (until a Tenant says otherwise); "" leaves it unset' },
+  allowedRuntimeClasses: { type: 'stringList', default: [], help: 'further RuntimeClasses tenant pods may name (the default is always allowed)' },
+  isolationMode: { type: 'string', default: 'hard', oneOf: ['hard', 'soft'], help: 'hard: tenant pods may only use the default or allowed classes; soft: any class, default applied when none' },
+  allowedStorageClasses: { type: 'stringList', default: [], help: 'StorageClasses tenant claims may use (empty = any)' },
   logLevel: { type: 'string', default: 'info', oneOf: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], help: 'log level' },
 } as const satisfies Schema;
 

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '../te
 import { ValidationError, describeError } from '../lib/errors.js';
 import type { KeystoneAuthenticator } from './authenticator.js';
 import { authorize, type AuthorizerOptions } from './authorizer.js';
+import { admissionResponse, admit, parseAdmissionReview, type TenantPolicySource } from './admission.js';
 import { parseSubjectAccessReview, parseTokenReview, subjectAccessReviewResponse, tokenReviewResponse } from './reviews.js';
 
 export interface WebhookAppOptions {
@@ -12,6 +13,8 @@ export interface WebhookAppOptions {
   authenticator: KeystoneAuthenticator;
   authorizer: AuthorizerOptions;
   maxBodyBytes: number;
+  /** Tenant policies for admission; without them /admit/* refuses everything (fail closed). */
+  tenantPolicies?: TenantPolicySource;
   /** Extra readiness facts (e.g. Keystone reachability); informational, never fails readiness. */
   keystoneStatus?: () => Promise<{ ok: boolean; message: string }>;
   https?: { key: string; cert: string } | undefined;
@@ -89,6 +92,21 @@ export function buildWebhookApp(o: WebhookAppOptions): FastifyInstance {
     requests.inc({ endpoint: '/authorize', outcome: d.allowed ? 'allowed' : d.denied ? 'denied' : 'no_opinion' });
     return reply.send(subjectAccessReviewResponse(review.apiVersion, d));
   });
+
+  for (const [path, mutate] of [['/admit/mutate', true], ['/admit/validate', false]] as const) {
+    app.post(path, async (req, reply) => {
+      const end = latency.startTimer({ endpoint: path });
+      const review = parseAdmissionReview(req.body);
+      let outcome;
+      if (!o.tenantPolicies) outcome = { allowed: false, message: 'stackube: admission is not configured; refusing (fail closed)' };
+      else if (o.authorizer.tenantRules && !o.authorizer.namespaces.synced) outcome = { allowed: false, message: 'stackube: the namespace directory has not synced yet; try again shortly' };
+      else outcome = admit(o.tenantPolicies, review, mutate);
+      end();
+      requests.inc({ endpoint: path, outcome: outcome.allowed ? (outcome.patch ? 'patched' : 'allowed') : 'denied' });
+      if (!outcome.allowed) req.log.info({ namespace: review.namespace, kind: review.kind.kind, reason: outcome.message }, 'admission refused');
+      return reply.send(admissionResponse(review.uid, outcome));
+    });
+  }
 
   app.get('/healthz', (_req, reply) => reply.send({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

@@ -1,0 +1,88 @@
+import { ValidationError } from '../lib/errors.js';
+import { decideTenantClaim, decideTenantPod, type IsolationPolicy } from '../domain/admission/pod-policy.js';
+import type { NamespaceLookup } from './authorizer.js';
+
+/** What admission needs to know about tenants (from Tenant objects later; from config defaults today). */
+export interface TenantPolicySource {
+  /** The isolation and storage policy for a tenant namespace, or undefined for a namespace no tenant owns. */
+  policyFor(namespace: string): { isolation: IsolationPolicy; allowedStorageClasses: readonly string[] } | undefined;
+}
+
+/** A TenantPolicySource that gives every labelled namespace the same policy. */
+export function uniformTenantPolicy(namespaces: NamespaceLookup, isolation: IsolationPolicy, allowedStorageClasses: readonly string[]): TenantPolicySource {
+  return { policyFor: (ns) => (namespaces.projectOf(ns) !== undefined ? { isolation, allowedStorageClasses } : undefined) };
+}
+
+export interface AdmissionRequest {
+  uid: string;
+  kind: { group: string; version: string; kind: string };
+  subResource: string;
+  namespace: string;
+  operation: string;
+  object: unknown;
+}
+
+/** Parses an admission.k8s.io/v1 AdmissionReview. Throws ValidationError for a 400. */
+export function parseAdmissionReview(body: unknown): AdmissionRequest {
+  const o = (body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('the request body must be an object');
+  if (o['apiVersion'] !== 'admission.k8s.io/v1') throw new ValidationError(`apiVersion ${JSON.stringify(o['apiVersion'] ?? null)} is not supported for AdmissionReview (use admission.k8s.io/v1)`);
+  if (o['kind'] !== 'AdmissionReview') throw new ValidationError(`kind must be "AdmissionReview", got ${JSON.stringify(o['kind'] ?? null)}`);
+  const r = o['request'];
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new ValidationError('request is required');
+  const req = r as Record<string, unknown>;
+  if (typeof req['uid'] !== 'string' || req['uid'] === '') throw new ValidationError('request.uid is required');
+  const kind = (req['kind'] ?? {}) as Record<string, unknown>;
+  if (typeof kind['kind'] !== 'string') throw new ValidationError('request.kind.kind is required');
+  if (typeof req['operation'] !== 'string') throw new ValidationError('request.operation is required');
+  return {
+    uid: req['uid'],
+    kind: { group: typeof kind['group'] === 'string' ? kind['group'] : '', version: typeof kind['version'] === 'string' ? kind['version'] : '', kind: kind['kind'] },
+    subResource: typeof req['subResource'] === 'string' ? req['subResource'] : '',
+    namespace: typeof req['namespace'] === 'string' ? req['namespace'] : '',
+    operation: req['operation'],
+    object: req['object'],
+  };
+}
+
+export interface AdmissionOutcome {
+  allowed: boolean;
+  message: string;
+  patch?: { op: string; path: string; value: unknown }[];
+}
+
+/**
+ * Decides one admission request for tenant namespaces. `mutate` = the mutating call (may return a patch);
+ * otherwise the validating call (final object, no patch). Objects outside tenant namespaces are allowed. Pure.
+ */
+export function admit(policies: TenantPolicySource, req: AdmissionRequest, mutate: boolean): AdmissionOutcome {
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return { allowed: true, message: 'not a create or update' };
+  const policy = req.namespace ? policies.policyFor(req.namespace) : undefined;
+  if (!policy) return { allowed: true, message: 'not a tenant namespace' };
+  if (req.kind.group === '' && req.kind.kind === 'Pod') {
+    const d = decideTenantPod(req.object, policy.isolation);
+    if (d.violations.length > 0) return { allowed: false, message: `stackube: pod refused in tenant namespace "${req.namespace}": ${d.violations.join('; ')}` };
+    if (mutate && d.patch.length > 0) return { allowed: true, message: 'runtime class defaulted', patch: d.patch };
+    if (!mutate && d.patch.length > 0 && policy.isolation.mode === 'hard') {
+      // The mutating webhook should have set it; reaching here without one means it was skipped: refuse.
+      return { allowed: false, message: `stackube: pod refused in tenant namespace "${req.namespace}": no runtime class set` };
+    }
+    return { allowed: true, message: 'pod complies with tenant isolation' };
+  }
+  if (req.kind.group === '' && req.kind.kind === 'PersistentVolumeClaim' && req.operation === 'CREATE') {
+    const v = decideTenantClaim(req.object, policy.allowedStorageClasses);
+    return v.length > 0 ? { allowed: false, message: `stackube: claim refused in tenant namespace "${req.namespace}": ${v.join('; ')}` } : { allowed: true, message: 'storage class allowed' };
+  }
+  return { allowed: true, message: 'no tenant rule for this kind' };
+}
+
+/** The AdmissionReview response body. */
+export function admissionResponse(uid: string, o: AdmissionOutcome): Record<string, unknown> {
+  const response: Record<string, unknown> = { uid, allowed: o.allowed };
+  if (!o.allowed) response['status'] = { code: 403, reason: 'Forbidden', message: o.message };
+  if (o.allowed && o.patch && o.patch.length > 0) {
+    response['patchType'] = 'JSONPatch';
+    response['patch'] = Buffer.from(JSON.stringify(o.patch)).toString('base64');
+  }
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
+}

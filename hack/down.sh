@@ -18,7 +18,7 @@ for a in "$@"; do
 done
 
 lock
-stop stackube-webhook kube-scheduler kube-controller-manager
+stop stackube-controller stackube-webhook kube-scheduler kube-controller-manager
 stop kube-apiserver
 stop etcd keystone
 

@@ -159,7 +159,9 @@ EOF
 }
 { ns alpha "$ALPHA_PROJECT_ID"; ns beta "$BETA_PROJECT_ID"; } > "$KUBE_STATE/tenant-namespaces.yaml"
 kubectl apply --server-side --force-conflicts --field-manager=stackube-hack \
+  -f "$ROOT/deploy/crds/" \
   -f "$ROOT/deploy/rbac/webhook.yaml" -f "$KUBE_STATE/tenant-namespaces.yaml" >/dev/null
+kubectl wait --for=condition=Established --timeout=60s -f "$ROOT/deploy/crds/" >/dev/null
 # Pods can be created in a namespace only once its default ServiceAccount exists.
 sa_ok() { kubectl -n alpha get serviceaccount default && kubectl -n beta get serviceaccount default; }
 wait_for "namespaces alpha, beta" 60 sa_ok

@@ -8,12 +8,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 [ -f dist/src/cmd/stackube-webhook.js ] || { echo "dist/ is missing: run npm run build" >&2; exit 1; }
 T0=$SECONDS
+# The upstream peer builds while apt and the Kubernetes build run (the Go build cache is shared and safe).
+bash hack/build-keystone-auth.sh > /tmp/stackube-build-keystone-auth.log 2>&1 & kka_pid=$!
+# Whatever happens (a failed start included), leave nothing running unless asked to keep the cloud.
+cleanup() { [ -n "${STACKUBE_KEEP:-}" ] || bash hack/down.sh; }
+trap cleanup EXIT
 bash hack/up.sh
-bash hack/webhook-up.sh --restart   # the webhook must run the code just built
-bash hack/build-keystone-auth.sh
+bash hack/webhook-up.sh --restart   # the webhook and controller must run the code just built
+bash hack/controller-up.sh --restart
+wait "$kka_pid" || { cat /tmp/stackube-build-keystone-auth.log; echo "building k8s-keystone-auth failed" >&2; exit 1; }
 echo "[integration] cloud ready after $((SECONDS - T0))s"
 status=0
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=$?
-if [ -z "${STACKUBE_KEEP:-}" ]; then bash hack/down.sh; fi
 echo "[integration] finished in $((SECONDS - T0))s (exit $status)"
 exit $status

@@ -43,6 +43,8 @@ if [ "$WEBHOOK" = 1 ]; then
 else
   ts "webhook skipped (--no-webhook): tenant kubeconfigs will not authenticate until hack/webhook-up.sh runs"
 fi
+"$HACK_DIR/controller-up.sh"
+ts "controller step done"
 
 # A kubeconfig per demo user: kubectl runs `stackube credential` (exec plugin), which gets a Keystone token for
 # the user's cloud in clouds.yaml; the apiserver passes that token to the webhook.

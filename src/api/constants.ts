@@ -19,3 +19,33 @@ export const EXTRA_PROJECT_DOMAIN_NAME = `${GROUP}/identity/project/domain/name`
 export function projectRoleGroup(projectId: string, role: string): string {
   return `stackube:${projectId}:${role}`;
 }
+
+/** Version of Stackube's CRDs (the original's, kept for compatibility). */
+export const VERSION = 'v1';
+/** `apiVersion` of Tenant and Network objects. */
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+/** CRD category: `kubectl get stackube` lists Tenants and Networks. */
+export const CATEGORY = 'stackube';
+
+/** Finalizer on a Tenant until the controller has removed what it created for it (never what it adopted). */
+export const FINALIZER_TENANT = `${GROUP}/tenant-cleanup`;
+/** Finalizer on a Network until the controller has removed the Neutron resources it created for it. */
+export const FINALIZER_NETWORK = `${GROUP}/network-cleanup`;
+
+/** Label naming the Network an object (a pod's port, a Secret…) belongs to. */
+export const LABEL_NETWORK = `${GROUP}/network`;
+/** Label on Tenants that the Keystone → Tenant sync created (value "true"): the sync may delete only those. */
+export const LABEL_KEYSTONE_SYNC = `${GROUP}/keystone-sync`;
+/** The standard managed-by label, with MANAGED_BY as its value on everything Stackube's controllers create. */
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** Value of LABEL_MANAGED_BY on objects Stackube created. */
+export const MANAGED_BY = 'stackube';
+/** Annotation recording when the controller moved spec.password into a Secret (RFC 3339), for audit. */
+export const ANNOTATION_PASSWORD_MOVED = `${GROUP}/password-moved-at`;
+
+/** Namespace of Stackube's own objects, e.g. the Secrets that Tenant passwords are moved into. */
+export const SYSTEM_NAMESPACE = 'stackube-system';
+/** Key of the password in a Tenant's password Secret when passwordSecretRef.key is unset. */
+export const DEFAULT_PASSWORD_KEY = 'password';
+/** Keystone domain of created projects and named owners when the Tenant names none. */
+export const DEFAULT_KEYSTONE_DOMAIN = 'Default';

@@ -11,6 +11,7 @@ import { createRegistry, Histogram, LATENCY_BUCKETS } from '../telemetry/metrics
 import { systemClock } from '../lib/clock.js';
 import { backoffDelay } from '../lib/backoff.js';
 import { describeError, ValidationError } from '../lib/errors.js';
+import { splitHostPort } from '../lib/host-port.js';
 import { resolveCloud } from '../openstack/core/clouds.js';
 import { createOpenStackClient } from '../openstack/core/client.js';
 import { KubeClient } from '../kube/client.js';
@@ -102,12 +103,6 @@ async function main(): Promise<number> {
 /** Used when tenant rules are off: no namespace belongs to a tenant. */
 const NO_NAMESPACES = { synced: true, projectOf: (): string | undefined => undefined };
 
-function splitHostPort(addr: string): [string, number] {
-  const i = addr.lastIndexOf(':');
-  const port = Number(addr.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError(`listenAddress "${addr}" must be host:port`);
-  return [addr.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0', port];
-}
 
 main().then((code) => process.exit(code), (e: unknown) => {
   process.stderr.write(`stackube-webhook: ${e instanceof ValidationError ? e.message : describeError(e)}\n`);

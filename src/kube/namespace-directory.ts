@@ -1,12 +1,11 @@
-import type { KubeClient } from './client.js';
-import { KubeError } from './client.js';
+import type { KubeApi } from './client.js';
+import { Informer } from './informer.js';
+import type { KubeObject } from './objects.js';
 
-interface NamespaceObject {
-  metadata?: { name?: string; labels?: Record<string, string>; resourceVersion?: string };
-}
-
+/** Construction options for NamespaceDirectory. */
 export interface NamespaceDirectoryOptions {
-  client: KubeClient;
+  /** The client; only `request` and `watch` are used (a KubeClient, or a fake in tests). */
+  client: Pick<KubeApi, 'request' | 'watch'>;
   /** Label whose value is the owning Keystone project id. */
   label: string;
   /** Delay before relisting after a failure (attempt → ms). */
@@ -16,73 +15,39 @@ export interface NamespaceDirectoryOptions {
 }
 
 /**
- * An informer-style cache of namespace → project id: list, then watch from the list's resourceVersion,
+ * An informer-backed cache of namespace → project id: list, then watch from the list's resourceVersion,
  * relisting after 410 Gone or any failure. `synced` is false until the first list succeeds.
  */
 export class NamespaceDirectory {
-  private readonly projects = new Map<string, string | undefined>();
-  private isSynced = false;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly informer: Informer<KubeObject>;
 
-  constructor(private readonly o: NamespaceDirectoryOptions) {}
+  constructor(private readonly o: NamespaceDirectoryOptions) {
+    this.informer = new Informer<KubeObject>({
+      client: o.client, path: '/api/v1/namespaces', retryDelay: o.retryDelay, sleep: o.sleep,
+      ...(o.onError ? { onError: o.onError } : {}),
+    });
+  }
 
   /** The project id label of a namespace; undefined if unlabelled or unknown. */
   projectOf(namespace: string): string | undefined {
-    return this.projects.get(namespace);
+    return this.informer.get(namespace)?.metadata?.labels?.[this.o.label];
   }
+  /** True once the first list succeeded. */
   get synced(): boolean {
-    return this.isSynced;
+    return this.informer.hasSynced();
   }
+  /** Namespaces known. */
   get size(): number {
-    return this.projects.size;
+    return this.informer.size;
   }
 
   /** Starts the list/watch loop. Idempotent. */
   start(): void {
-    this.loop ??= this.run();
+    this.informer.start();
   }
 
   /** Stops watching. Idempotent. */
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    for (let attempt = 0; !this.abort.signal.aborted; ) {
-      try {
-        const list = await this.o.client.json<{ items: NamespaceObject[]; metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces');
-        this.projects.clear();
-        for (const ns of list.items) this.apply('ADDED', ns);
-        this.isSynced = true;
-        attempt = 0;
-        let rv = list.metadata.resourceVersion;
-        for (;;) {
-          let gone = false;
-          await this.o.client.watch(`/api/v1/namespaces?watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${encodeURIComponent(rv)}`, (ev) => {
-            const obj = ev.object as NamespaceObject & { code?: number };
-            if (ev.type === 'ERROR') {
-              gone = true;
-              return;
-            }
-            if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
-            if (ev.type !== 'BOOKMARK') this.apply(ev.type, obj);
-          }, this.abort.signal);
-          if (gone || this.abort.signal.aborted) break;
-        }
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        if (!(e instanceof KubeError && e.status === 410)) this.o.onError?.(e);
-        await this.o.sleep(this.o.retryDelay(attempt++), this.abort.signal).catch(() => undefined);
-      }
-    }
-  }
-
-  private apply(type: string, ns: NamespaceObject): void {
-    const name = ns.metadata?.name;
-    if (!name) return;
-    if (type === 'DELETED') this.projects.delete(name);
-    else this.projects.set(name, ns.metadata?.labels?.[this.o.label]);
+    await this.informer.stop();
   }
 }

@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../src/lib/clock.js';
 import { resolveCloud, type CloudConfig } from '../../src/openstack/core/clouds.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const STATE = process.env['STACKUBE_STATE'] ?? '/var/lib/stackube';
@@ -116,4 +118,9 @@ export async function eventually(fn: () => Promise<boolean>, timeoutMs: number, 
 /** Runs a hack/ script (e.g. to stop or start Keystone). */
 export function hack(script: string, args: readonly string[] = []): Promise<RunResult> {
   return run('bash', [join(ROOT, 'hack', script), ...args], {}, 300_000);
+}
+
+/** A KubeClient for the cluster admin (hack/pki's admin kubeconfig), writing as fieldManager. Close it after use. */
+export function adminKube(fieldManager = 'stackube-it'): KubeClient {
+  return new KubeClient(loadKubeconfig(ADMIN_KUBECONFIG), fieldManager);
 }

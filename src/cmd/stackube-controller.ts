@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network).
+// The only place that reads env/config, builds the logger, wires dependencies and traps signals.
+import { createServer } from 'node:http';
+import { homedir, hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig, splitArgs, helpText } from '../config/schema.js';
+import { controllerSchema, CONTROLLER_ENV_PREFIX } from '../config/controller.js';
+import { createLogger } from '../telemetry/logger.js';
+import { createRegistry } from '../telemetry/metrics.js';
+import { systemClock } from '../lib/clock.js';
+import { describeError, ValidationError } from '../lib/errors.js';
+import { splitHostPort } from '../lib/host-port.js';
+import { resolveCloud } from '../openstack/core/clouds.js';
+import { createOpenStackClient } from '../openstack/core/client.js';
+import { KubeClient } from '../kube/client.js';
+import { inClusterConnection, loadKubeconfig } from '../kube/kubeconfig.js';
+import { EventRecorder } from '../kube/events.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import { createOrUpdate, RESOURCES } from '../kube/objects.js';
+import { tenantController } from '../controllers/tenant/controller.js';
+import { keystoneAdapter } from '../controllers/tenant/keystone-adapter.js';
+import { kubeAdapter } from '../controllers/tenant/kube-adapter.js';
+
+async function main(): Promise<number> {
+  const { flags } = splitArgs(process.argv.slice(2), ['help']);
+  if (flags['help']) {
+    process.stdout.write(`usage: stackube-controller [--config FILE] [--option value ...]\n\n${helpText(controllerSchema, CONTROLLER_ENV_PREFIX)}\n`);
+    return 0;
+  }
+  const { config: configFile, ...rest } = flags;
+  const cfg = loadConfig(controllerSchema, { configFile, env: process.env, flags: rest, envPrefix: CONTROLLER_ENV_PREFIX });
+  const log = createLogger({ name: 'stackube-controller', level: cfg.logLevel });
+  const registry = createRegistry();
+  const cloud = resolveCloud({ env: process.env, cloud: cfg.cloud, cloudsFile: cfg.cloudsFile, cwd: process.cwd(), home: homedir() });
+  const os = createOpenStackClient({ cloud, clock: systemClock, sleep: (ms) => sleep(ms) });
+  const conn = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : inClusterConnection(process.env['KUBERNETES_SERVICE_HOST'] ?? '', process.env['KUBERNETES_SERVICE_PORT'] ?? '');
+  const api = new KubeClient(conn, 'stackube-controller');
+  const identity = cfg.identity ?? `${hostname()}-${process.pid}`;
+  const events = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/tenant-controller', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
+  const onError = (e: unknown): void => log.warn({ err: describeError(e) }, 'watch failed; relisting');
+  const { controller, informers } = tenantController({
+    api, log, registry, workers: cfg.workers, onError,
+    deps: { keystone: keystoneAdapter(os.service('identity')), kube: kubeAdapter(api, (t, type, reason, message) => events.event(t, type, reason, message)), now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+  });
+
+  let leading = !cfg.leaderElect;
+  const [host, port] = splitHostPort(cfg.listenAddress);
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (req.url === '/healthz') return res.writeHead(200).end('ok');
+      if (req.url === '/readyz') return res.writeHead(200).end(leading ? 'leading' : 'standby');
+      if (req.url === '/metrics') return res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+      return res.writeHead(404).end();
+    })().catch((e: unknown) => res.writeHead(500).end(describeError(e)));
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  log.info({ listen: cfg.listenAddress, identity, keystone: os.session.authUrl, cloud: cloud.source }, 'stackube-controller started');
+
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  const runControllers = async (signal: AbortSignal): Promise<void> => {
+    leading = true;
+    for (const i of informers) i.start();
+    await controller.run(signal);
+    for (const i of informers) await i.stop();
+  };
+  if (cfg.leaderElect) {
+    await createOrUpdate(api, RESOURCES.namespaces, { metadata: { name: cfg.leaseNamespace } });
+    const elector = new LeaderElector({
+      client: api, namespace: cfg.leaseNamespace, name: 'stackube-controller', identity,
+      callbacks: {
+        onStartedLeading: (signal) => runControllers(signal),
+        onStoppedLeading: () => {
+          leading = false;
+          log.warn('lost leadership; exiting so that a fresh process can stand again');
+          stop.abort();
+        },
+      },
+      onError: (e) => log.warn({ err: describeError(e) }, 'leader election call failed'),
+    });
+    await elector.run(stop.signal);
+  } else {
+    await runControllers(stop.signal);
+  }
+  server.close();
+  api.close();
+  await os.close();
+  return 0;
+}
+
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  process.stderr.write(`stackube-controller: ${e instanceof ValidationError ? e.message : describeError(e)}\n`);
+  process.exit(e instanceof ValidationError ? 2 : 1);
+});

@@ -63,6 +63,25 @@ admission_hook() { # admission_hook NAME PATH
   - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["persistentvolumeclaims"], scope: Namespaced}
 HOOK
 }
+# Namespaces created by Keystone users (tenant admins): labelled as their tenant's and held to maxNamespaces.
+# A new namespace has no labels yet, so a CEL match on the requester replaces the namespaceSelector.
+namespace_hook() { # namespace_hook NAME PATH
+  cat <<HOOK
+- name: $1
+  admissionReviewVersions: ["v1"]
+  sideEffects: None
+  failurePolicy: Fail
+  timeoutSeconds: 5
+  clientConfig:
+    url: https://127.0.0.1:8443$2
+    caBundle: $CA_B64
+  matchConditions:
+  - name: keystone-user
+    expression: "has(request.userInfo.extra) && 'alpha.kubernetes.io/identity/project/id' in request.userInfo.extra"
+  rules:
+  - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["namespaces"], scope: Cluster}
+HOOK
+}
 {
   cat <<EOF2
 apiVersion: node.k8s.io/v1
@@ -89,6 +108,7 @@ metadata:
 webhooks:
 EOF2
   admission_hook mutate.tenant-pods.stackube.kubernetes.io /admit/mutate
+  namespace_hook mutate.tenant-namespaces.stackube.kubernetes.io /admit/mutate
   cat <<EOF2
 ---
 apiVersion: admissionregistration.k8s.io/v1
@@ -99,6 +119,7 @@ metadata:
 webhooks:
 EOF2
   admission_hook validate.tenant-pods.stackube.kubernetes.io /admit/validate
+  namespace_hook validate.tenant-namespaces.stackube.kubernetes.io /admit/validate
 } > "$WH_STATE/admission.yaml"
 "$KUBECTL" --kubeconfig "$PKI/admin.kubeconfig" apply --server-side --force-conflicts --field-manager=stackube-hack \
   -f "$WH_STATE/admission.yaml" >/dev/null

@@ -49,3 +49,6 @@ export const SYSTEM_NAMESPACE = 'stackube-system';
 export const DEFAULT_PASSWORD_KEY = 'password';
 /** Keystone domain of created projects and named owners when the Tenant names none. */
 export const DEFAULT_KEYSTONE_DOMAIN = 'Default';
+
+/** Namespace label: created by a tenant admin (counts against maxNamespaces; the tenant may delete it). */
+export const LABEL_TENANT_CREATED = `${GROUP}/tenant-created`;

@@ -17,11 +17,13 @@ import { createOpenStackClient } from '../openstack/core/client.js';
 import { KubeClient } from '../kube/client.js';
 import { inClusterConnection, loadKubeconfig } from '../kube/kubeconfig.js';
 import { NamespaceDirectory } from '../kube/namespace-directory.js';
-import { LABEL_PROJECT_ID } from '../api/constants.js';
+import { LABEL_PROJECT_ID, LABEL_TENANT } from '../api/constants.js';
 import { KeystoneAuthenticator } from '../webhooks/authenticator.js';
 import { keystoneTokenValidator } from '../webhooks/keystone-validator.js';
 import { buildWebhookApp } from '../webhooks/app.js';
-import { uniformTenantPolicy } from '../webhooks/admission.js';
+import { tenantPolicyFromTenants, uniformTenantPolicy, type TenantSettings } from '../webhooks/admission.js';
+import { Informer } from '../kube/informer.js';
+import type { KubeObject } from '../kube/objects.js';
 import { loadPolicyFile, loadSyncConfigFile } from '../webhooks/policy-files.js';
 
 async function main(): Promise<number> {
@@ -54,6 +56,10 @@ async function main(): Promise<number> {
   // The namespace directory (and so a Kubernetes connection) is only needed by the tenant rules.
   let kube: KubeClient | undefined;
   let namespaces: NamespaceDirectory | undefined;
+  let tenants: Informer<TenantObject> | undefined;
+  /** The Tenant whose project (adopted or created) is pid. A linear scan: fine for thousands of tenants. */
+  const tenantByProject = (pid: string): TenantObject | undefined =>
+    tenants?.list().find((t) => t.status?.projectID === pid || t.spec?.projectID === pid);
   if (cfg.tenantRules) {
     const conn = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : inClusterConnection(process.env['KUBERNETES_SERVICE_HOST'] ?? '', process.env['KUBERNETES_SERVICE_PORT'] ?? '');
     kube = new KubeClient(conn, 'stackube-webhook');
@@ -63,16 +69,26 @@ async function main(): Promise<number> {
       sleep: (ms, signal) => sleep(ms, undefined, { signal }),
       onError: (e) => log.warn({ err: describeError(e) }, 'namespace watch failed; relisting'),
     });
+    tenants = new Informer({ client: kube, path: '/apis/stackube.kubernetes.io/v1/tenants', onError: (e) => log.warn({ err: describeError(e) }, 'tenant watch failed; relisting') });
   }
   const policy = cfg.policyFile ? loadPolicyFile(cfg.policyFile) : undefined;
+  const isolation = { defaultRuntimeClassName: cfg.defaultRuntimeClass, allowedRuntimeClasses: cfg.allowedRuntimeClasses, mode: cfg.isolationMode === 'soft' ? 'soft' as const : 'hard' as const };
   const [host, port] = splitHostPort(cfg.listenAddress);
   const app = buildWebhookApp({
     logger: log, registry, authenticator, maxBodyBytes: cfg.maxBodyBytes,
     https: { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsKeyFile, 'utf8') },
-    tenantPolicies: uniformTenantPolicy(namespaces ?? NO_NAMESPACES,
-      { defaultRuntimeClassName: cfg.defaultRuntimeClass, allowedRuntimeClasses: cfg.allowedRuntimeClasses, mode: cfg.isolationMode === 'soft' ? 'soft' : 'hard' },
-      cfg.allowedStorageClasses),
-    authorizer: { namespaces: namespaces ?? NO_NAMESPACES, clusterAdminProjects: cfg.clusterAdminProjects, clusterAdminRole: cfg.clusterAdminRole, tenantRules: cfg.tenantRules, policy },
+    tenantPolicies: namespaces && tenants
+      ? tenantPolicyFromTenants({ namespaces, tenantLabel: LABEL_TENANT, tenantOf: (name) => tenants?.get(name)?.spec, defaults: { isolation, allowedStorageClasses: cfg.allowedStorageClasses } })
+      : uniformTenantPolicy(NO_NAMESPACES, isolation, cfg.allowedStorageClasses),
+    tenantsSynced: () => tenants?.hasSynced() ?? true,
+    ...(namespaces && tenants ? { namespaceQuota: {
+      tenantForProject: (pid: string) => {
+        const t = tenantByProject(pid);
+        return t ? { name: t.metadata?.name ?? '', maxNamespaces: t.spec?.namespaces?.maxNamespaces } : undefined;
+      },
+      countTenantNamespaces: (name: string) => namespaces?.countWithLabel(LABEL_TENANT, name) ?? 0,
+    } } : {}),
+    authorizer: { projectHasTenant: (pid: string) => tenantByProject(pid) !== undefined, namespaces: namespaces ?? NO_NAMESPACES, clusterAdminProjects: cfg.clusterAdminProjects, clusterAdminRole: cfg.clusterAdminRole, tenantRules: cfg.tenantRules, policy },
     keystoneStatus: async () => {
       try {
         await os.session.token();
@@ -83,6 +99,7 @@ async function main(): Promise<number> {
     },
   });
   namespaces?.start();
+  tenants?.start();
   await app.listen({ host, port });
   log.info({ listen: cfg.listenAddress, keystone: os.session.authUrl, cloud: cloud.source, policy: cfg.policyFile ?? null, tenantRules: cfg.tenantRules }, 'stackube-webhook serving');
   await new Promise<void>((resolve) => {
@@ -95,10 +112,13 @@ async function main(): Promise<number> {
   });
   await app.close();
   await namespaces?.stop();
+  await tenants?.stop();
   kube?.close();
   await os.close();
   return 0;
 }
+
+type TenantObject = KubeObject & { spec?: TenantSettings & { projectID?: string; namespaces?: { maxNamespaces?: number } }; status?: { projectID?: string } };
 
 /** Used when tenant rules are off: no namespace belongs to a tenant. */
 const NO_NAMESPACES = { synced: true, projectOf: (): string | undefined => undefined };

@@ -32,6 +32,16 @@ export class NamespaceDirectory {
   projectOf(namespace: string): string | undefined {
     return this.informer.get(namespace)?.metadata?.labels?.[this.o.label];
   }
+  /** Any label of a namespace; undefined if absent or the namespace is unknown. */
+  labelOf(namespace: string, label: string): string | undefined {
+    return this.informer.get(namespace)?.metadata?.labels?.[label];
+  }
+  /** How many namespaces carry label=value. */
+  countWithLabel(label: string, value: string): number {
+    let n = 0;
+    for (const ns of this.informer.list()) if (ns.metadata?.labels?.[label] === value) n++;
+    return n;
+  }
   /** True once the first list succeeded. */
   get synced(): boolean {
     return this.informer.hasSynced();

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '../te
 import { ValidationError, describeError } from '../lib/errors.js';
 import type { KeystoneAuthenticator } from './authenticator.js';
 import { authorize, type AuthorizerOptions } from './authorizer.js';
-import { admissionResponse, admit, parseAdmissionReview, type TenantPolicySource } from './admission.js';
+import { admissionResponse, admit, admitNamespace, parseAdmissionReview, type NamespaceQuotaSource, type TenantPolicySource } from './admission.js';
 import { parseSubjectAccessReview, parseTokenReview, subjectAccessReviewResponse, tokenReviewResponse } from './reviews.js';
 
 export interface WebhookAppOptions {
@@ -15,6 +15,10 @@ export interface WebhookAppOptions {
   maxBodyBytes: number;
   /** Tenant policies for admission; without them /admit/* refuses everything (fail closed). */
   tenantPolicies?: TenantPolicySource;
+  /** Tenants and their namespace counts, for tenant admins creating namespaces. */
+  namespaceQuota?: NamespaceQuotaSource;
+  /** Whether the Tenant objects admission reads have synced (admission refuses until then). */
+  tenantsSynced?: () => boolean;
   /** Extra readiness facts (e.g. Keystone reachability); informational, never fails readiness. */
   keystoneStatus?: () => Promise<{ ok: boolean; message: string }>;
   https?: { key: string; cert: string } | undefined;
@@ -99,8 +103,10 @@ export function buildWebhookApp(o: WebhookAppOptions): FastifyInstance {
       const review = parseAdmissionReview(req.body);
       let outcome;
       if (!o.tenantPolicies) outcome = { allowed: false, message: 'stackube: admission is not configured; refusing (fail closed)' };
-      else if (o.authorizer.tenantRules && !o.authorizer.namespaces.synced) outcome = { allowed: false, message: 'stackube: the namespace directory has not synced yet; try again shortly' };
-      else outcome = admit(o.tenantPolicies, review, mutate);
+      else if (o.authorizer.tenantRules && (!o.authorizer.namespaces.synced || !(o.tenantsSynced?.() ?? true))) outcome = { allowed: false, message: 'stackube: the namespace and tenant caches have not synced yet; try again shortly' };
+      else if (review.kind.group === '' && review.kind.kind === 'Namespace') {
+        outcome = o.namespaceQuota ? admitNamespace(o.namespaceQuota, review, mutate) : { allowed: false, message: 'stackube: namespace self-service is not configured; refusing (fail closed)' };
+      } else outcome = admit(o.tenantPolicies, review, mutate);
       end();
       requests.inc({ endpoint: path, outcome: outcome.allowed ? (outcome.patch ? 'patched' : 'allowed') : 'denied' });
       if (!outcome.allowed) req.log.info({ namespace: review.namespace, kind: review.kind.kind, reason: outcome.message }, 'admission refused');

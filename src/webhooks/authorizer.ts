@@ -4,6 +4,8 @@ import { evaluateTenantRules, isClusterAdmin, type TenantRight } from '../domain
 /** The namespace → project lookup the tenant rules need (an informer cache in production). */
 export interface NamespaceLookup {
   projectOf(namespace: string): string | undefined;
+  /** Any label of a namespace (optional: lookups without it know only the project). */
+  labelOf?(namespace: string, label: string): string | undefined;
   readonly synced: boolean;
 }
 
@@ -17,6 +19,8 @@ export interface AuthorizerOptions {
   tenantRules: boolean;
   policy?: PolicyEvaluator | undefined;
   roleRights?: Readonly<Record<string, TenantRight>>;
+  /** Whether a Tenant exists for a Keystone project id (lets its admins create namespaces). */
+  projectHasTenant?: (projectId: string) => boolean;
 }
 
 /**
@@ -39,7 +43,15 @@ export function authorize(o: AuthorizerOptions, req: AccessRequest): Decision {
     if (req.resource?.namespace && !o.namespaces.synced) {
       return { allowed: false, denied: true, reason: 'the namespace directory has not synced with the apiserver yet; try again shortly' };
     }
-    const d = evaluateTenantRules({ request: req, namespaceProjectId: req.resource?.namespace ? o.namespaces.projectOf(req.resource.namespace) : undefined, ...(o.roleRights ? { roleRights: o.roleRights } : {}) });
+    const ns = req.resource?.namespace ?? '';
+    const pid = e['alpha.kubernetes.io/identity/project/id']?.[0];
+    const d = evaluateTenantRules({
+      request: req,
+      namespaceProjectId: ns ? o.namespaces.projectOf(ns) : undefined,
+      projectHasTenant: pid !== undefined && (o.projectHasTenant?.(pid) ?? false),
+      namespaceTenantCreated: ns !== '' && o.namespaces.labelOf?.(ns, 'stackube.kubernetes.io/tenant-created') === 'true',
+      ...(o.roleRights ? { roleRights: o.roleRights } : {}),
+    });
     if (d.allowed) return d;
     reasons.push(`tenant rules: ${d.reason}`);
   }

@@ -1,6 +1,6 @@
 // Tenant escape attempts with real kubectl as a tenant user, against the real apiserver, which calls
 // stackube-webhook for authorization and for admission of pods in tenant namespaces.
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -83,5 +83,33 @@ describe('tenant escape attempts are denied with a clear message', () => {
     const rc = await kubectl(['-n', 'alpha', 'get', 'pod', name, '-o', 'jsonpath={.spec.runtimeClassName}'], { kubeconfig: ADMIN_KUBECONFIG });
     assert.equal(rc.stdout, 'gvisor');
     await kubectl(['-n', 'alpha', 'delete', 'pod', name, '--wait=false'], { kubeconfig: ADMIN_KUBECONFIG });
+  });
+});
+
+describe('each tenant\'s isolation comes from its Tenant object', () => {
+  const name = `iso-${sfx}`;
+  const admin = { kubeconfig: ADMIN_KUBECONFIG };
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'iso-')), 'tenant.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'stackube.kubernetes.io/v1', kind: 'Tenant', metadata: { name }, spec: { isolation: { mode: 'soft' } } }));
+    assert.equal((await kubectl(['apply', '-f', file], admin)).code, 0);
+    assert.ok(await eventually(async () => (await kubectl(['get', 'tenant', name, '-o', 'jsonpath={.status.phase}'], admin)).stdout === 'Active', 60_000), 'tenant never became Active');
+  });
+  after(async () => {
+    await kubectl(['delete', 'tenant', name, '--wait=false'], admin);
+  });
+  it('a soft-isolated tenant may run a pod on runc; it still gets the sandbox by default', async () => {
+    const r = await kubectl(['-n', name, 'run', 'on-runc', '--image=busybox', '--restart=Never', `--overrides=${JSON.stringify({ spec: { runtimeClassName: 'runc' } })}`], admin);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await kubectl(['-n', name, 'run', 'plain', '--image=busybox', '--restart=Never'], admin)).code, 0);
+    assert.equal((await kubectl(['-n', name, 'get', 'pod', 'plain', '-o', 'jsonpath={.spec.runtimeClassName}'], admin)).stdout, 'gvisor');
+  });
+  it('switching the Tenant to hard isolation refuses runc from then on', async () => {
+    assert.equal((await kubectl(['patch', 'tenant', name, '--type=merge', '-p', '{"spec":{"isolation":{"mode":"hard"}}}'], admin)).code, 0);
+    const refused = await eventually(async () => {
+      const r = await kubectl(['-n', name, 'run', `on-runc-${Date.now()}`, '--image=busybox', '--restart=Never', `--overrides=${JSON.stringify({ spec: { runtimeClassName: 'runc' } })}`], admin);
+      return r.code !== 0 && /runtime class "runc" is not allowed/.test(r.stderr);
+    }, 20_000, 500);
+    assert.ok(refused, 'the webhook follows the Tenant change');
   });
 });

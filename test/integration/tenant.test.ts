@@ -10,7 +10,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
 import { projects } from '../../src/openstack/keystone/projects.js';
 import { users } from '../../src/openstack/keystone/users.js';
-import { ADMIN_KUBECONFIG, STATE, cloud, eventually, freshToken, kubectl } from './harness.js';
+import { ADMIN_KUBECONFIG, STATE, cloud, eventually, freshToken, kubectl, login } from './harness.js';
 
 const sfx = randomBytes(3).toString('hex');
 const admin = { kubeconfig: ADMIN_KUBECONFIG };
@@ -100,5 +100,33 @@ describe('Tenant lifecycle (real apiserver, Keystone and stackube-controller)', 
     assert.notEqual(cidr.code, 0, 'an invalid CIDR is refused by the schema');
     for (const n of [unknown, nosecret]) await kubectl(['delete', 'tenant', n, '--wait=false'], admin);
     for (const n of [unknown, nosecret]) await gone(n);
+  });
+});
+
+describe('tenant admins create namespaces up to maxNamespaces', () => {
+  const name = `selfns-${sfx}`;
+  after(async () => {
+    await kubectl(['delete', 'tenant', name, '--wait=false'], admin);
+    await gone(name);
+  });
+  it('an admin creates one, the quota stops the next, members cannot, and the admin may delete only its own', async () => {
+    assert.equal((await apply({ apiVersion: 'stackube.kubernetes.io/v1', kind: 'Tenant', metadata: { name }, spec: { projectID: ids['ALPHA_PROJECT_ID'], namespaces: { maxNamespaces: 2 } } })).code, 0);
+    await waitReady(name);
+    const carol = await login('carol');
+    const alice = await login('alice');
+    const first = await kubectl(['create', 'namespace', `${name}-a`], carol);
+    assert.equal(first.code, 0, first.stderr);
+    const labels = (await kubectl(['get', 'ns', `${name}-a`, '-o', 'jsonpath={.metadata.labels}'], admin)).stdout;
+    assert.match(labels, new RegExp(`"stackube.kubernetes.io/project-id":"${ids['ALPHA_PROJECT_ID'] ?? ''}"`));
+    assert.match(labels, new RegExp(`"stackube.kubernetes.io/tenant":"${name}"`));
+    const second = await kubectl(['create', 'namespace', `${name}-b`], carol);
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, /already has 2 of its 2 namespaces/);
+    const member = await kubectl(['create', 'namespace', `${name}-c`], alice);
+    assert.notEqual(member.code, 0);
+    assert.match(member.stderr, /forbidden/i);
+    assert.ok(await eventually(async () => (await kubectl(['-n', `${name}-a`, 'create', 'configmap', 'mine'], carol)).code === 0, 30_000), 'the creator works in its new namespace');
+    assert.match((await kubectl(['delete', 'namespace', name, '--wait=false'], carol)).stderr, /forbidden/i, 'the Tenant\'s own namespace is the operator\'s');
+    assert.equal((await kubectl(['delete', 'namespace', `${name}-a`, '--wait=false'], carol)).code, 0);
   });
 });

@@ -1,4 +1,4 @@
-import { API_VERSION, DEFAULT_PASSWORD_KEY, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, SYSTEM_NAMESPACE, FINALIZER_TENANT } from '../../api/constants.js';
+import { API_VERSION, LABEL_TENANT_CREATED, DEFAULT_PASSWORD_KEY, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, SYSTEM_NAMESPACE, FINALIZER_TENANT } from '../../api/constants.js';
 import type { Tenant, TenantStatus } from '../../api/tenant.js';
 import type { DesiredObject } from '../../domain/tenant/plan.js';
 import { isNotFound, type KubeApi } from '../../kube/client.js';
@@ -61,6 +61,10 @@ export function kubeAdapter(api: KubeApi, recordEvent: (t: Tenant, type: 'Normal
     },
     async listTenantNamespaces(tenant) {
       const l = await api.request<{ items: { metadata?: { name?: string } }[] }>('GET', `${resourcePath(NAMESPACES)}?labelSelector=${encodeURIComponent(`${LABEL_TENANT}=${tenant},${LABEL_MANAGED_BY}=${MANAGED_BY}`)}`);
+      return l.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+    },
+    async listTenantCreatedNamespaces(tenant) {
+      const l = await api.request<{ items: { metadata?: { name?: string } }[] }>('GET', `${resourcePath(NAMESPACES)}?labelSelector=${encodeURIComponent(`${LABEL_TENANT}=${tenant},${LABEL_TENANT_CREATED}=true`)}`);
       return l.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
     },
     async deleteNamespace(name) {

@@ -31,6 +31,8 @@ export interface TenantKube {
   hasNetworkApi(): Promise<boolean>;
   /** Names of the namespaces labelled as this tenant's. */
   listTenantNamespaces(tenant: string): Promise<string[]>;
+  /** The subset its admins created themselves (label stackube.kubernetes.io/tenant-created=true). */
+  listTenantCreatedNamespaces(tenant: string): Promise<string[]>;
   /** Deletes a namespace; resolves true once it is gone. */
   deleteNamespace(name: string): Promise<boolean>;
   /** Stores the compatibility password in a Secret (owned by the Tenant) and returns its reference. */

@@ -9,7 +9,7 @@ import { tenantReconciler } from './reconcile.js';
 function world(t: Tenant | undefined) {
   const calls: string[] = [];
   const ks = { projects: new Map<string, { id: string; name: string; tag?: string }>(), users: new Map<string, { id: string; name: string; marker: string }>(), next: 1 };
-  const kube = { tenant: t, applied: [] as string[], namespaces: new Set<string>(), status: undefined as TenantStatus | undefined, secrets: new Map<string, string>(), pendingDeletes: 0 };
+  const kube = { tenant: t, applied: [] as string[], namespaces: new Set<string>(), status: undefined as TenantStatus | undefined, secrets: new Map<string, string>(), pendingDeletes: 0, created: new Set<string>() };
   const keystone: TenantKeystone = {
     resolveDomain: (n) => Promise.resolve(n === 'Default' ? 'default' : undefined),
     getProject: (id) => Promise.resolve(ks.projects.get(id)),
@@ -57,6 +57,7 @@ function world(t: Tenant | undefined) {
     },
     hasNetworkApi: () => Promise.resolve(true),
     listTenantNamespaces: () => Promise.resolve([...kube.namespaces]),
+    listTenantCreatedNamespaces: () => Promise.resolve([...kube.created]),
     deleteNamespace: (n) => {
       calls.push(`deleteNamespace ${n}`);
       if (kube.pendingDeletes > 0) {
@@ -150,6 +151,17 @@ describe('tenantReconciler', () => {
     await w.reconcile('acme');
     assert.ok(w.ks.projects.has('adopted'));
     assert.ok(!w.calls.some((c) => c.startsWith('deleteProject')));
+  });
+  it('keeps and equips namespaces the tenant created itself, and prunes only dropped spec ones', async () => {
+    const w = world(tenant({ namespaces: { additional: ['acme-x'] } }));
+    await w.reconcile('acme');
+    w.kube.created.add('acme-self');
+    w.kube.namespaces.add('acme-self');
+    w.kube.tenant = tenant({});
+    await w.reconcile('acme');
+    assert.ok(w.calls.includes('deleteNamespace acme-x'));
+    assert.ok(!w.calls.includes('deleteNamespace acme-self'));
+    assert.ok(w.kube.applied.includes('RoleBinding/acme-self/stackube-keystone-admin'));
   });
   it('a missing tenant is done', async () => {
     assert.deepEqual(await world(undefined).reconcile('acme'), {});

@@ -109,9 +109,12 @@ export function tenantReconciler(d: TenantReconcilerDeps): (key: string) => Prom
 
     // 4. Namespaces, RBAC, quota, limits, isolation policy and the default Network.
     const withNetwork = await d.kube.hasNetworkApi();
-    for (const o of desiredObjects(t, projectId, { withNetwork })) await d.kube.apply(o);
+    // Namespaces the tenant's admins created themselves are the tenant's too (RBAC, quota, policy), but only
+    // they (or the Tenant's deletion) remove them.
+    const tenantCreated = await d.kube.listTenantCreatedNamespaces(key);
+    for (const o of desiredObjects(t, projectId, { withNetwork, tenantCreated })) await d.kube.apply(o);
     // Namespaces dropped from spec.namespaces.additional are deleted (they are labelled as ours).
-    const wanted = new Set(tenantNamespaces(t));
+    const wanted = new Set([...tenantNamespaces(t), ...tenantCreated]);
     for (const ns of await d.kube.listTenantNamespaces(key)) if (!wanted.has(ns)) await d.kube.deleteNamespace(ns);
     cond('NamespacesReady', true, 'Applied', `namespaces ${[...wanted].join(', ')}`);
     cond('RBACReady', true, 'Applied', 'role bindings for admin, member and reader');

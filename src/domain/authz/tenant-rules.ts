@@ -21,6 +21,10 @@ export interface TenantRulesInput {
   /** The Keystone project that owns the request's namespace (its label), or undefined if none or unknown. */
   namespaceProjectId: string | undefined;
   roleRights?: Readonly<Record<string, TenantRight>>;
+  /** Whether a Tenant exists for the token's project (its admins may then create namespaces, within quota). */
+  projectHasTenant?: boolean;
+  /** Whether the request's namespace was created by a tenant admin (so tenant admins may delete it). */
+  namespaceTenantCreated?: boolean;
 }
 
 const RANK: Record<TenantRight, number> = { view: 1, edit: 2, admin: 3 };
@@ -46,7 +50,15 @@ export function evaluateTenantRules(i: TenantRulesInput): Decision {
   const r = request.resource;
   const projectId = request.subject.extra['alpha.kubernetes.io/identity/project/id']?.[0];
   if (!projectId) return { allowed: false, reason: 'the token is not scoped to a Keystone project' };
-  if (!r.namespace) return { allowed: false, reason: 'tenants have no rights on cluster-scoped resources' };
+  if (!r.namespace) {
+    // The one cluster-scoped write: a tenant's admins create namespaces; admission labels them and enforces
+    // the tenant's maxNamespaces.
+    if (r.group === '' && r.resource === 'namespaces' && r.verb === 'create' && r.subresource === '' && i.projectHasTenant === true
+      && strongestRight(request.subject.extra['alpha.kubernetes.io/identity/roles'] ?? [], i.roleRights ?? DEFAULT_ROLE_RIGHTS) === 'admin') {
+      return { allowed: true, reason: `admin of project ${projectId}: create a tenant namespace (admission enforces the quota)` };
+    }
+    return { allowed: false, reason: 'tenants have no rights on cluster-scoped resources' };
+  }
   if (i.namespaceProjectId === undefined) return { allowed: false, reason: `namespace "${r.namespace}" belongs to no Stackube tenant` };
   if (i.namespaceProjectId !== projectId) return { allowed: false, reason: `namespace "${r.namespace}" belongs to another project` };
   const roles = request.subject.extra['alpha.kubernetes.io/identity/roles'] ?? [];
@@ -60,7 +72,9 @@ export function evaluateTenantRules(i: TenantRulesInput): Decision {
   if (NEVER_VERBS.has(verb)) return no(`verb "${verb}" is never granted by tenant rules`);
   // The namespace object itself: readable by every member, never writable by tenants.
   if (gr === '/namespaces') {
-    return READ_VERBS.has(verb) && r.subresource === '' ? allow('read own namespace') : no('namespaces are managed by the operator');
+    if (READ_VERBS.has(verb) && r.subresource === '') return allow('read own namespace');
+    if (verb === 'delete' && r.subresource === '' && right === 'admin' && i.namespaceTenantCreated === true) return allow('delete a namespace the tenant created');
+    return no('namespaces are managed by the operator');
   }
   const operatorOwned = OPERATOR_OWNED.has(gr);
   if (READ_VERBS.has(verb)) {

@@ -28,12 +28,12 @@ export function tenantNamespaces(t: Tenant): string[] {
  * LimitRange, a NetworkPolicy that admits traffic only from the tenant's own namespaces, and the default
  * Network in the default namespace. Pure and deterministic: the same input gives the same objects.
  */
-export function desiredObjects(t: Tenant, projectId: string, opts: { withNetwork: boolean }): DesiredObject[] {
+export function desiredObjects(t: Tenant, projectId: string, opts: { withNetwork: boolean; tenantCreated?: readonly string[] }): DesiredObject[] {
   const tenant = t.metadata.name ?? '';
   const labels = { [LABEL_TENANT]: tenant, [LABEL_MANAGED_BY]: MANAGED_BY };
   const owner: OwnerReference[] = [{ apiVersion: API_VERSION, kind: 'Tenant', name: tenant, uid: t.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }];
   const out: DesiredObject[] = [];
-  const namespaces = tenantNamespaces(t);
+  const namespaces = [...new Set([...tenantNamespaces(t), ...(opts.tenantCreated ?? [])])];
   for (const ns of namespaces) {
     out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...labels, [LABEL_PROJECT_ID]: projectId }, ownerReferences: owner } });
     for (const [role, clusterRole] of ROLE_BINDINGS) {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# kube-up.sh - start etcd (https://127.0.0.1:12379, client certificates required, data in $STACKUBE_STATE/etcd), kube-apiserver (https://127.0.0.1:6443),
-# kube-controller-manager and kube-scheduler, wait until the apiserver is ready, then apply the webhook's RBAC
-# (deploy/rbac/webhook.yaml) and the demo tenant namespaces `alpha` and `beta`, labelled with their Keystone
-# project ids. Needs hack/build-kube.sh, hack/pki.sh and hack/keystone-up.sh to have run. Safe to re-run.
+# kube-up.sh - start etcd (https://127.0.0.1:12379, client certificates required, data in $STACKUBE_STATE/etcd),
+# kube-apiserver (https://127.0.0.1:6443), kube-controller-manager and kube-scheduler, wait until the apiserver is
+# ready, then apply the webhook's RBAC (deploy/rbac/webhook.yaml), Stackube's CRDs (deploy/crds, waited for until
+# Established) and the demo tenant namespaces `alpha` and `beta`, labelled with their Keystone project ids and
+# with per-role RoleBindings. Needs hack/build-kube.sh, hack/pki.sh and hack/keystone-up.sh to have run. Safe to re-run.
 #
 # Authentication: client certificates (our CA), service-account tokens, and every other bearer token goes to the
 # stackube webhook (https://127.0.0.1:8443/authenticate). Authorization: Node, RBAC, then the webhook
-# (/authorize) for whatever RBAC does not allow. Webhook caches are off, so Keystone changes apply at once.
+# (/authorize) for whatever RBAC does not allow. Webhook caches are off (the apiserver still keeps successful token
+# authentications for a fixed 10 s).
 # The apiserver starts and serves certificate users even while the webhook is down.
 # Anonymous requests are allowed only on /healthz, /livez, /readyz and /version (AuthenticationConfiguration, beta and on
 # by default in 1.32), so probes work without credentials and the webhook never sees system:anonymous

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network).
+// stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network)
+// and syncs selected Keystone projects into Tenants (keystone-sync), both only while leading.
 // The only place that reads env/config, builds the logger, wires dependencies and traps signals.
 import { createServer } from 'node:http';
 import { homedir, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, splitArgs, helpText } from '../config/schema.js';
-import { controllerSchema, CONTROLLER_ENV_PREFIX } from '../config/controller.js';
+import { controllerSchema, validateControllerConfig, CONTROLLER_ENV_PREFIX } from '../config/controller.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 import { systemClock } from '../lib/clock.js';
@@ -21,6 +22,10 @@ import { createOrUpdate, RESOURCES } from '../kube/objects.js';
 import { tenantController } from '../controllers/tenant/controller.js';
 import { keystoneAdapter } from '../controllers/tenant/keystone-adapter.js';
 import { kubeAdapter } from '../controllers/tenant/kube-adapter.js';
+import { runKeystoneSync, syncMetrics } from '../controllers/keystone-sync/sync.js';
+import { syncKeystoneAdapter } from '../controllers/keystone-sync/keystone-adapter.js';
+import { syncKubeAdapter } from '../controllers/keystone-sync/kube-adapter.js';
+import type { DeletePolicy } from '../domain/keystone-sync/plan.js';
 
 async function main(): Promise<number> {
   const { flags } = splitArgs(process.argv.slice(2), ['help']);
@@ -30,6 +35,7 @@ async function main(): Promise<number> {
   }
   const { config: configFile, ...rest } = flags;
   const cfg = loadConfig(controllerSchema, { configFile, env: process.env, flags: rest, envPrefix: CONTROLLER_ENV_PREFIX });
+  const enabled = validateControllerConfig(cfg);
   const log = createLogger({ name: 'stackube-controller', level: cfg.logLevel });
   const registry = createRegistry();
   const cloud = resolveCloud({ env: process.env, cloud: cfg.cloud, cloudsFile: cfg.cloudsFile, cwd: process.cwd(), home: homedir() });
@@ -39,10 +45,17 @@ async function main(): Promise<number> {
   const identity = cfg.identity ?? `${hostname()}-${process.pid}`;
   const events = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/tenant-controller', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
   const onError = (e: unknown): void => log.warn({ err: describeError(e) }, 'watch failed; relisting');
-  const { controller, informers } = tenantController({
+  const tenants = enabled.includes('tenant') ? tenantController({
     api, log, registry, workers: cfg.workers, onError,
     deps: { keystone: keystoneAdapter(os.service('identity')), kube: kubeAdapter(api, (t, type, reason, message) => events.event(t, type, reason, message)), now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
-  });
+  }) : undefined;
+  const syncEvents = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/keystone-sync', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
+  const sync = enabled.includes('keystone-sync') ? {
+    keystone: syncKeystoneAdapter(os.service('identity'), { domains: cfg.syncDomains, tag: cfg.syncTag }),
+    kube: syncKubeAdapter(api, (ref, type, reason, message) => syncEvents.event(ref, type, reason, message)),
+    policy: cfg.syncDeletePolicy as DeletePolicy,
+    log, metrics: syncMetrics(registry),
+  } : undefined;
 
   let leading = !cfg.leaderElect;
   const [host, port] = splitHostPort(cfg.listenAddress);
@@ -55,16 +68,21 @@ async function main(): Promise<number> {
     })().catch((e: unknown) => res.writeHead(500).end(describeError(e)));
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  log.info({ listen: cfg.listenAddress, identity, keystone: os.session.authUrl, cloud: cloud.source }, 'stackube-controller started');
+  log.info({ listen: cfg.listenAddress, identity, keystone: os.session.authUrl, cloud: cloud.source, controllers: enabled,
+    ...(sync ? { syncDomains: cfg.syncDomains, syncTag: cfg.syncTag, syncIntervalMs: cfg.syncInterval, syncDeletePolicy: cfg.syncDeletePolicy } : {}) }, 'stackube-controller started');
 
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
   const runControllers = async (signal: AbortSignal): Promise<void> => {
     leading = true;
-    for (const i of informers) i.start();
-    await controller.run(signal);
-    for (const i of informers) await i.stop();
+    for (const i of tenants?.informers ?? []) i.start();
+    await Promise.all([
+      tenants?.controller.run(signal),
+      sync ? runKeystoneSync({ deps: sync, intervalMs: cfg.syncInterval, signal }) : undefined,
+    ]);
+    for (const i of tenants?.informers ?? []) await i.stop();
+    await Promise.all([events.flush(), syncEvents.flush()]);
   };
   if (cfg.leaderElect) {
     await createOrUpdate(api, RESOURCES.namespaces, { metadata: { name: cfg.leaseNamespace } });

@@ -1,4 +1,10 @@
+import { ValidationError } from '../lib/errors.js';
 import type { ConfigOf, Schema } from './schema.js';
+
+/** The controllers stackube-controller can run (`--controllers`). */
+export const CONTROLLER_NAMES = ['tenant', 'keystone-sync'] as const;
+/** One of CONTROLLER_NAMES. */
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** stackube-controller's options. Every option has a type, a default or `required`, and help. */
 export const controllerSchema = {
@@ -10,8 +16,33 @@ export const controllerSchema = {
   leaseNamespace: { type: 'string', default: 'stackube-system', help: 'namespace of the leader-election Lease' },
   identity: { type: 'string', help: 'leader-election identity (default: hostname + pid)' },
   listenAddress: { type: 'string', default: '127.0.0.1:9443', help: 'host:port for /healthz, /readyz and /metrics (plain HTTP)' },
+  controllers: { type: 'stringList', default: ['tenant', 'keystone-sync'], help: `controllers to run while leading, from ${CONTROLLER_NAMES.join(', ')} (keystone-sync runs only when syncDomains or syncTag is set)` },
+  syncDomains: { type: 'stringList', default: [], help: 'Keystone domains (names or ids) whose projects become Tenants (keystone-sync)' },
+  syncTag: { type: 'string', default: '', help: 'Keystone projects carrying this tag become Tenants (keystone-sync; empty = none)' },
+  syncInterval: { type: 'duration', default: '30s', help: 'how often keystone-sync compares Keystone projects with Tenants' },
+  syncDeletePolicy: { type: 'string', default: 'orphan', oneOf: ['orphan', 'delete'], help: 'a synced Tenant whose project was deleted in Keystone: orphan (keep it, label it keystone-project-deleted=true, emit an Event) or delete (delete the Tenant and so its namespaces)' },
   logLevel: { type: 'string', default: 'info', oneOf: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], help: 'log level' },
 } as const satisfies Schema;
 
 export type ControllerConfig = ConfigOf<typeof controllerSchema>;
 export const CONTROLLER_ENV_PREFIX = 'STACKUBE_CONTROLLER_';
+
+/**
+ * Checks what the schema cannot: known controller names, a Keystone-valid tag and a sane interval. Throws one
+ * ValidationError listing every problem (also when nothing would run); returns the controllers to run, in a
+ * stable order, with keystone-sync left out when no domain or tag selects anything.
+ */
+export function validateControllerConfig(cfg: ControllerConfig): ControllerName[] {
+  const problems: string[] = [];
+  const unknown = cfg.controllers.filter((c) => !(CONTROLLER_NAMES as readonly string[]).includes(c));
+  if (unknown.length) problems.push(`controllers: unknown ${unknown.map((c) => `"${c}"`).join(', ')} (known: ${CONTROLLER_NAMES.join(', ')})`);
+  if (cfg.controllers.length === 0) problems.push('controllers: name at least one');
+  // Keystone refuses tags with "/" or "," or over 255 characters, and "," would split the list filter.
+  if (cfg.syncTag.length > 255 || /[/,]/.test(cfg.syncTag)) problems.push(`syncTag: "${cfg.syncTag}" is not a Keystone tag (at most 255 characters, no "/" or ",")`);
+  if (cfg.syncInterval < 1000) problems.push(`syncInterval: ${cfg.syncInterval} ms is below the minimum 1s`);
+  const syncSelected = cfg.syncDomains.length > 0 || cfg.syncTag !== '';
+  const enabled = CONTROLLER_NAMES.filter((c) => cfg.controllers.includes(c) && (c !== 'keystone-sync' || syncSelected));
+  if (enabled.length === 0 && unknown.length === 0 && cfg.controllers.length > 0) problems.push('controllers: only keystone-sync is named, but neither syncDomains nor syncTag selects any project');
+  if (problems.length > 0) throw new ValidationError(`invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+  return enabled;
+}

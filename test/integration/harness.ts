@@ -124,3 +124,83 @@ export function hack(script: string, args: readonly string[] = []): Promise<RunR
 export function adminKube(fieldManager = 'stackube-it'): KubeClient {
   return new KubeClient(loadKubeconfig(ADMIN_KUBECONFIG), fieldManager);
 }
+
+/** Where hack/lib.sh keeps daemon pidfiles (`<name>.pid`). */
+export const RUN_DIR = '/run/stackube';
+/** stackube-controller's /healthz, /readyz and /metrics (hack/controller-up.sh's --listen-address). */
+export const CONTROLLER_URL = 'http://127.0.0.1:9443';
+
+/** A seeded PRNG (mulberry32) returning [0, 1): the same seed gives the same sequence, so runs are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** True while pid runs (a zombie, killed but not yet reaped, counts as dead). Never throws. */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return false; // no /proc entry: the process is gone
+  }
+}
+
+/** The PID of our daemon NAME from its hack/lib.sh pidfile when that process is alive, else undefined. */
+export function daemonPid(name: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(RUN_DIR, `${name}.pid`), 'utf8').trim());
+  } catch {
+    return undefined; // no pidfile: not started by hack/
+  }
+  return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
+}
+
+/**
+ * SIGKILLs our daemon NAME (PID from its pidfile, checked against its command line) and waits until it is dead.
+ * Resolves the PID killed, or undefined when it was not running. Throws when it outlives 10 s.
+ */
+export async function killDaemon(name: string, cmdlineMustContain = name): Promise<number | undefined> {
+  const pid = daemonPid(name);
+  if (pid === undefined) return undefined;
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  if (!cmdline.includes(cmdlineMustContain)) throw new Error(`pid ${pid} from ${name}.pid runs "${cmdline.replaceAll('\0', ' ')}", not ${cmdlineMustContain}`);
+  process.kill(pid, 'SIGKILL');
+  const end = Date.now() + 10_000;
+  while (processAlive(pid)) {
+    if (Date.now() > end) throw new Error(`pid ${pid} (${name}) survived SIGKILL for 10 s`);
+    await sleep(20);
+  }
+  return pid;
+}
+
+/** GETs a path of stackube-controller's plain-HTTP server. Never rejects: status 0 when unreachable. */
+export async function controllerGet(path: string): Promise<{ status: number; body: string }> {
+  try {
+    const r = await fetch(`${CONTROLLER_URL}${path}`, { signal: AbortSignal.timeout(3_000) });
+    return { status: r.status, body: await r.text() };
+  } catch {
+    return { status: 0, body: '' }; // not listening (yet): callers poll
+  }
+}
+
+/** Waits until stackube-controller holds the leader lease (/readyz says "leading"). False after timeoutMs. */
+export function controllerLeading(timeoutMs: number): Promise<boolean> {
+  return eventually(async () => (await controllerGet('/readyz')).body === 'leading', timeoutMs, 100);
+}
+
+/** Sums the samples of one Prometheus metric (every label set) in a text exposition; 0 when absent. */
+export function metricSum(exposition: string, metric: string): number {
+  let sum = 0;
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return sum;
+}

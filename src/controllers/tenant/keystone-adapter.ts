@@ -1,4 +1,6 @@
 import { TerminalError } from '../../lib/errors.js';
+import { systemClock } from '../../lib/clock.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import type { ServiceClient } from '../../openstack/core/service-client.js';
 import { OpenStackError } from '../../openstack/core/errors.js';
 import { domains } from '../../openstack/keystone/domains.js';
@@ -21,12 +23,16 @@ export function keystoneAdapter(identity: ServiceClient): TenantKeystone {
     roleIds.set(name, r.id);
     return r.id;
   };
+  // Domains almost never change; every reconcile asked Keystone again (measured: the most frequent call).
+  const domainIds = new TtlCache<string, string>(systemClock, 1000);
   const resolveDomain = async (nameOrId: string): Promise<string | undefined> => {
-    if (UUIDISH.test(nameOrId) || nameOrId === 'default') {
-      const d = await domains.get(identity, nameOrId);
-      if (d) return d.id;
-    }
-    return (await domains.list(identity, { name: nameOrId }))[0]?.id;
+    const hit = domainIds.get(nameOrId);
+    if (hit) return hit;
+    let id: string | undefined;
+    if (UUIDISH.test(nameOrId) || nameOrId === 'default') id = (await domains.get(identity, nameOrId))?.id;
+    id ??= (await domains.list(identity, { name: nameOrId }))[0]?.id;
+    if (id) domainIds.set(nameOrId, id, systemClock.now() + 5 * 60_000);
+    return id;
   };
   return {
     resolveDomain,

@@ -117,6 +117,17 @@ fi
 # ---------------------------------------------------------------- Keystone
 daemon keystone /usr/bin/uwsgi --ini "$KS_STATE/uwsgi.ini"
 wait_for keystone 120 http_ok "$KEYSTONE_URL"
+# Warm Keystone's policy enforcer with one request before anything sends several at once: its lazy first load is
+# not thread-safe, and concurrent first requests were seen refused (403 on identity:list_roles for the admin).
+warm_policy() {
+  local tok
+  tok=$(curl -sf -m 10 -D - -o /dev/null -H 'Content-Type: application/json' "$KEYSTONE_URL/auth/tokens" -d @- <<JSON | tr -d '\r' | awk 'tolower($1)=="x-subject-token:" {print $2}'
+{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"$ADMIN_PW"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}
+JSON
+)
+  [ -n "$tok" ] && curl -sf -m 10 -o /dev/null -H "X-Auth-Token: $tok" "$KEYSTONE_URL/roles"
+}
+wait_for "keystone policy" 60 warm_policy
 
 # ---------------------------------------------------------------- seed users, projects, roles
 for u in stackube-service "${DEMO_USERS[@]}"; do secret "$u.password" >/dev/null; done

@@ -45,7 +45,8 @@ wait_for stackube-webhook 60 http_ok https://127.0.0.1:8443/readyz --cacert "$PK
 # system pods never depend on it. The sandbox RuntimeClass exists so the apiserver accepts the defaulted pods;
 # its handler (gVisor's runsc) is installed on nodes by the node work (issue 5).
 CA_B64=$(base64 -w0 < "$PKI/ca.crt")
-admission_hook() { # admission_hook NAME PATH
+# webhook_entry NAME PATH : the part every entry shares (fail closed, our URL and CA); the caller adds its match.
+webhook_entry() {
   cat <<HOOK
 - name: $1
   admissionReviewVersions: ["v1"]
@@ -55,6 +56,11 @@ admission_hook() { # admission_hook NAME PATH
   clientConfig:
     url: https://127.0.0.1:8443$2
     caBundle: $CA_B64
+HOOK
+}
+admission_hook() { # admission_hook NAME PATH : tenant pods and claims, in namespaces with a project label
+  webhook_entry "$1" "$2"
+  cat <<'HOOK'
   namespaceSelector:
     matchExpressions:
     - {key: stackube.kubernetes.io/project-id, operator: Exists}
@@ -66,15 +72,8 @@ HOOK
 # Namespaces created by Keystone users (tenant admins): labelled as their tenant's and held to maxNamespaces.
 # A new namespace has no labels yet, so a CEL match on the requester replaces the namespaceSelector.
 namespace_hook() { # namespace_hook NAME PATH
-  cat <<HOOK
-- name: $1
-  admissionReviewVersions: ["v1"]
-  sideEffects: None
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    url: https://127.0.0.1:8443$2
-    caBundle: $CA_B64
+  webhook_entry "$1" "$2"
+  cat <<'HOOK'
   matchConditions:
   - name: keystone-user
     expression: "has(request.userInfo.extra) && 'alpha.kubernetes.io/identity/project/id' in request.userInfo.extra"

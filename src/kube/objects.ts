@@ -1,31 +1,9 @@
 import type { CallOptions, KubeApi } from './client.js';
 import { isNotFound } from './client.js';
+import type { ObjectMeta, OwnerReference } from '../api/meta.js';
 
-/** An owner reference as the apiserver stores it. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** The metadata fields Stackube reads and writes. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-}
+/** Object metadata and owner references: the API layer's wire types, re-exported for kube callers. */
+export type { ObjectMeta, OwnerReference } from '../api/meta.js';
 
 /** Any Kubernetes object (typed or unstructured). apiVersion/kind are absent on items of a list response. */
 export interface KubeObject {

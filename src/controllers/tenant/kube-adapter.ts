@@ -2,13 +2,13 @@ import { API_VERSION, LABEL_TENANT_CREATED, DEFAULT_PASSWORD_KEY, LABEL_MANAGED_
 import type { Tenant, TenantStatus } from '../../api/tenant.js';
 import type { DesiredObject } from '../../domain/tenant/plan.js';
 import { isNotFound, type KubeApi } from '../../kube/client.js';
-import { createOrUpdate, ensureFinalizer, getObject, removeFinalizer, resourcePath, type ResourceType } from '../../kube/objects.js';
+import { RESOURCES, createOrUpdate, ensureFinalizer, getObject, removeFinalizer, resourcePath, type ResourceType } from '../../kube/objects.js';
 import type { TenantKube } from './ports.js';
 
 /** The Tenant resource. */
 export const TENANTS: ResourceType = { group: 'stackube.kubernetes.io', version: 'v1', plural: 'tenants', namespaced: false, kind: 'Tenant' };
-const NAMESPACES: ResourceType = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
-const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', namespaced: true, kind: 'Secret' };
+const NAMESPACES = RESOURCES.namespaces;
+const SECRETS = RESOURCES.secrets;
 const TYPES: Record<string, ResourceType> = {
   Namespace: NAMESPACES,
   RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', namespaced: true, kind: 'RoleBinding' },
@@ -37,6 +37,10 @@ export function withoutPassword(lastApplied: string, ref: { name: string; namesp
 /** TenantKube over the Kubernetes API; every write uses the controller's field manager. */
 export function kubeAdapter(api: KubeApi, recordEvent: (t: Tenant, type: 'Normal' | 'Warning', reason: string, message: string) => void): TenantKube {
   let networkApi: boolean | undefined;
+  const namespaceNames = async (selector: string): Promise<string[]> => {
+    const l = await api.request<{ items: { metadata?: { name?: string } }[] }>('GET', `${resourcePath(NAMESPACES)}?labelSelector=${encodeURIComponent(selector)}`);
+    return l.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+  };
   return {
     getTenant: (name) => getObject<Tenant>(api, TENANTS, undefined, name),
     ensureFinalizer: (t) => ensureFinalizer(api, TENANTS, t, FINALIZER_TENANT),
@@ -59,14 +63,8 @@ export function kubeAdapter(api: KubeApi, recordEvent: (t: Tenant, type: 'Normal
       }
       return networkApi;
     },
-    async listTenantNamespaces(tenant) {
-      const l = await api.request<{ items: { metadata?: { name?: string } }[] }>('GET', `${resourcePath(NAMESPACES)}?labelSelector=${encodeURIComponent(`${LABEL_TENANT}=${tenant},${LABEL_MANAGED_BY}=${MANAGED_BY}`)}`);
-      return l.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
-    },
-    async listTenantCreatedNamespaces(tenant) {
-      const l = await api.request<{ items: { metadata?: { name?: string } }[] }>('GET', `${resourcePath(NAMESPACES)}?labelSelector=${encodeURIComponent(`${LABEL_TENANT}=${tenant},${LABEL_TENANT_CREATED}=true`)}`);
-      return l.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
-    },
+    listTenantNamespaces: (tenant) => namespaceNames(`${LABEL_TENANT}=${tenant},${LABEL_MANAGED_BY}=${MANAGED_BY}`),
+    listTenantCreatedNamespaces: (tenant) => namespaceNames(`${LABEL_TENANT}=${tenant},${LABEL_TENANT_CREATED}=true`),
     async deleteNamespace(name) {
       try {
         await api.delete(resourcePath(NAMESPACES, undefined, name), { propagationPolicy: 'Background' });

@@ -100,7 +100,9 @@ wait_for() {
   local name=$1 t=$2; shift 2
   local end=$(( SECONDS + t ))
   until "$@" >/dev/null 2>&1; do
-    if [ -f "$RUN_DIR/$name.pid" ] && ! running "$name"; then
+    # Only a vanished PID means death here: right after start-stop-daemon forks, the PID may still run
+    # start-stop-daemon itself (before exec), which the executable check in `running` would take for dead.
+    if [ -f "$RUN_DIR/$name.pid" ] && ! kill -0 "$(cat "$RUN_DIR/$name.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
       echo "ERROR: $name exited during start-up" >&2; log_tail "$name"; return 1
     fi
     if [ "$SECONDS" -ge "$end" ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # down.sh - stop everything hack/up.sh started, by the PIDs in /run/stackube (never by name, and only processes
-# that still run the executable they were started with): the webhook, scheduler, controller-manager, apiserver,
-# etcd, Keystone and MariaDB, in that order. A MariaDB that stackube did not start is left running.
-#   --purge  also drop the Keystone database and its MariaDB user and delete $STACKUBE_STATE (certificates,
+# that still run the executable they were started with): the controller, webhook, scheduler, controller-manager,
+# Neutron (agents, server, RabbitMQ, and the namespaces, links and iptables chains they made: neutron-down.sh),
+# apiserver, etcd, Keystone and MariaDB, in that order. A MariaDB that stackube did not start is left running.
+#   --purge  also drop the Keystone and Neutron databases and their MariaDB users and delete $STACKUBE_STATE (certificates,
 #            secrets, etcd data), so the next up.sh starts from scratch. Logs in /var/log/stackube and the
 #            rewritten /etc/keystone/keystone.conf stay.
 # Idempotent: running it when nothing is up is fine.
@@ -19,6 +20,7 @@ done
 
 lock
 stop stackube-controller stackube-webhook kube-scheduler kube-controller-manager
+"$HACK_DIR/neutron-down.sh"
 stop kube-apiserver
 stop etcd keystone
 
@@ -33,7 +35,8 @@ if [ "$PURGE" = 1 ]; then
       wait_for mariadb 60 mysql_up
     fi
     mysql -e "DROP DATABASE IF EXISTS \`keystone\`; DROP USER IF EXISTS 'stackube_keystone'@'127.0.0.1';"
-    ts "dropped the keystone database"
+    mysql -e "DROP DATABASE IF EXISTS \`neutron\`; DROP USER IF EXISTS 'stackube_neutron'@'127.0.0.1';"
+    ts "dropped the keystone and neutron databases"
   fi
 fi
 stop mariadb

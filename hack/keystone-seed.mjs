@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const STATE = process.env.STACKUBE_STATE ?? '/var/lib/stackube';
 const KS = process.env.KEYSTONE_URL ?? 'http://127.0.0.1:5000/v3';
 const REGION = 'RegionOne';
+const NEUTRON_URL = process.env.NEUTRON_URL ?? 'http://127.0.0.1:9696';
 const secret = (name) => readFileSync(join(STATE, 'secrets', `${name}.password`), 'utf8').trim();
 
 // The fixtures. Role names are Keystone's defaults plus `service` (Keystone's identity:validate_token policy
@@ -75,6 +76,14 @@ async function main() {
 
   const grant = (projectId, userId, roleId) => api('PUT', `/projects/${projectId}/users/${userId}/roles/${roleId}`);
 
+  // ensureService registers a service and its public/internal/admin endpoints in RegionOne (missing ones only).
+  async function ensureService(name, type, url) {
+    const svc = await getOrCreate('service', { type }, { name, type, enabled: true });
+    const have = (await api('GET', `/endpoints?${q({ service_id: svc.id })}`)).json.endpoints;
+    await Promise.all(['public', 'internal', 'admin'].filter((i) => !have.some((e) => e.interface === i)).map((iface) =>
+      api('POST', '/endpoints', { body: { endpoint: { service_id: svc.id, interface: iface, url, region_id: REGION, enabled: true } } })));
+  }
+
   // Independent objects are handled concurrently (Keystone serves requests on several threads).
   const roleList = await Promise.all(ROLES.map((name) => getOrCreate('role', { name }, { name })));
   const roles = Object.fromEntries(roleList.map((r) => [r.name, r.id]));
@@ -96,6 +105,12 @@ async function main() {
     (async () => {
       const svcUser = await ensureUser('stackube', 'default', secret('stackube-service'), serviceProject.id);
       await grant(serviceProject.id, svcUser.id, roles.service);
+    })(),
+    // Neutron's own service user (keystone_authtoken in neutron.conf) and its catalog entry.
+    (async () => {
+      const neutronUser = await ensureUser('neutron', 'default', secret('neutron-service'), serviceProject.id);
+      await Promise.all(['admin', 'service'].map((r) => grant(serviceProject.id, neutronUser.id, roles[r])));
+      await ensureService('neutron', 'network', NEUTRON_URL);
     })(),
     ...DEMO_USERS.map(async (u) => {
       const project = projects[u.project];

@@ -130,6 +130,6 @@ JSON
 wait_for "keystone policy" 60 warm_policy
 
 # ---------------------------------------------------------------- seed users, projects, roles
-for u in stackube-service "${DEMO_USERS[@]}"; do secret "$u.password" >/dev/null; done
+for u in stackube-service neutron-service "${DEMO_USERS[@]}"; do secret "$u.password" >/dev/null; done
 node "$HACK_DIR/keystone-seed.mjs"
 ts "keystone: seeded (clouds.yaml, keystone-ids.env)"

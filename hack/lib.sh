@@ -71,9 +71,10 @@ running() { pid_of "$1" >/dev/null; }
 # daemon NAME EXECUTABLE ARGS... : start EXECUTABLE in the background with pidfile $RUN_DIR/NAME.pid and
 # stdout+stderr appended to $LOG_DIR/NAME.log, unless NAME is already running with the same arguments (if the
 # arguments changed, e.g. the script was edited, it is restarted). Daemons that should not run as root drop
-# privileges themselves (mariadbd --user, uwsgi uid/gid).
+# privileges themselves (mariadbd --user, uwsgi uid/gid) or are started with DAEMON_USER=<user> set.
 daemon() {
-  local name=$1 exe args; shift
+  local name=$1 exe args chuid=(); shift
+  [ -n "${DAEMON_USER:-}" ] && chuid=(--chuid "$DAEMON_USER")
   exe=$(command -v "$1") || die "$name: executable $1 not found"
   exe=$(readlink -f "$exe")
   args=$(printf '%q ' "$exe" "${@:2}")
@@ -90,7 +91,7 @@ daemon() {
   printf '\n==== %s starting %s\n' "$(date -Is)" "$name" >> "$LOG_DIR/$name.log"
   # --exec must name the real binary: start-stop-daemon matches it against /proc/PID/exe.
   start-stop-daemon --start --background --make-pidfile --pidfile "$RUN_DIR/$name.pid" --output "$LOG_DIR/$name.log" \
-    --exec "$exe" -- "${@:2}" 9>&-
+    "${chuid[@]}" --exec "$exe" -- "${@:2}" 9>&-
   ts "$name started (pid $(cat "$RUN_DIR/$name.pid"))"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # up.sh - bring up the whole single-machine control plane: Debian packages, the Kubernetes binaries, PKI,
 # MariaDB + Keystone (with the demo tenants) and, in parallel, etcd + kube-apiserver + controller-manager +
-# scheduler, then the stackube webhook; finally write a kubeconfig per demo user ($STACKUBE_STATE/kubeconfig-<user>).
+# scheduler and RabbitMQ + Neutron (server, linuxbridge/DHCP/L3 agents, external network), then the stackube
+# webhook and controller; finally write a kubeconfig per demo user ($STACKUBE_STATE/kubeconfig-<user>).
 # Idempotent: with everything up, a re-run only re-checks health. Stop with hack/down.sh.
 # Usage: hack/up.sh [--no-webhook]
 . "$(dirname "$0")/lib.sh"
@@ -30,13 +31,15 @@ ts "kubernetes $KUBE_VERSION binaries ready"
 # waits for Keystone's project ids only before it creates the tenant namespaces.
 "$HACK_DIR/keystone-up.sh" & ks_pid=$!
 STACKUBE_WAIT_FOR_KEYSTONE=1 "$HACK_DIR/kube-up.sh" & kube_pid=$!
-if ! wait "$ks_pid"; then
-  kill "$kube_pid" 2>/dev/null || true; wait "$kube_pid" 2>/dev/null || true
-  die "keystone-up.sh failed (logs in $LOG_DIR)"
-fi
+# Neutron waits for MariaDB (keystone-up.sh starts it) and, before its external network, for Keystone's seed.
+"$HACK_DIR/neutron-up.sh" & neutron_pid=$!
+abort() { kill "$kube_pid" "$neutron_pid" 2>/dev/null || true; wait "$kube_pid" "$neutron_pid" 2>/dev/null || true; die "$1"; }
+wait "$ks_pid" || abort "keystone-up.sh failed (logs in $LOG_DIR)"
 ts "keystone step done"
-wait "$kube_pid" || die "kube-up.sh failed (logs in $LOG_DIR)"
+wait "$kube_pid" || abort "kube-up.sh failed (logs in $LOG_DIR)"
 ts "kubernetes step done"
+wait "$neutron_pid" || die "neutron-up.sh failed (logs in $LOG_DIR)"
+ts "neutron step done"
 if [ "$WEBHOOK" = 1 ]; then
   "$HACK_DIR/webhook-up.sh"
   ts "webhook step done"

@@ -20,5 +20,5 @@ MAIN=$ROOT/dist/src/cmd/stackube-controller.js
 [ -s "$STACKUBE_STATE/clouds.yaml" ] || die "$STACKUBE_STATE/clouds.yaml is missing: run hack/keystone-up.sh"
 if [ "$RESTART" = 1 ] && running stackube-controller; then stop stackube-controller; fi
 daemon stackube-controller node "$MAIN" --kubeconfig "$PKI/admin.kubeconfig" --clouds-file "$STACKUBE_STATE/clouds.yaml" \
-  --cloud admin --listen-address 127.0.0.1:9443 --identity "$(hostname)"
+  --cloud admin --listen-address 127.0.0.1:9443 --identity "$(hostname)" --external-network stackube-external
 wait_for stackube-controller 60 http_ok http://127.0.0.1:9443/healthz

@@ -156,6 +156,8 @@ const tenantNamespaces = object('Namespaces of the tenant. Its default namespace
   }],
 });
 
+const neutronQuota = (what: string): Schema<number> => integer(`${what} -1 means unlimited.`, { format: 'int32', minimum: -1, maximum: 1_000_000 });
+
 const tenantIsolation = object('How the tenant\'s pods are sandboxed. Unset fields take the operator\'s defaults.', {
   runtimeClassName: string('RuntimeClass given to tenant pods that name none (sandboxed, e.g. gVisor or Kata). Always allowed.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN }),
   allowedRuntimeClasses: array(string('A RuntimeClass name.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN }), 'Further RuntimeClasses tenant pods may name.', { maxItems: 16, listType: 'set' }),
@@ -180,6 +182,15 @@ export const TENANT_SPEC_SCHEMA = exactly<TenantSpec>()(object('Desired state of
     gateway: ipv4Address('Gateway address inside cidr. Default: the first address of cidr.', false),
     dnsNameservers: nameservers(),
   }, { rules: GATEWAY_RULES }),
+  networkQuota: object('Neutron quotas of the tenant\'s Keystone project (-1 = unlimited). Unset fields keep Neutron\'s defaults.', {
+    networks: neutronQuota('Networks.'),
+    subnets: neutronQuota('Subnets.'),
+    ports: neutronQuota('Ports (one per pod, plus pooled ones).'),
+    routers: neutronQuota('Routers.'),
+    floatingIPs: neutronQuota('Floating IPs.'),
+    securityGroups: neutronQuota('Security groups.'),
+    securityGroupRules: neutronQuota('Security group rules (NetworkPolicies become rules).'),
+  }),
   isolation: tenantIsolation,
   allowedStorageClasses: array(string('A StorageClass name.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN }),
     'StorageClasses the tenant\'s PersistentVolumeClaims may name. Unset: the operator\'s default; empty: none.', { maxItems: 64, listType: 'set' }),
@@ -221,6 +232,7 @@ export const TENANT_STATUS_SCHEMA = exactly<TenantStatus>()(object('Observed sta
   userID: string('The Keystone user created for spec.username.', { maxLength: 64, pattern: KEYSTONE_ID }),
   namespaces: array(string('A namespace name.', { maxLength: 63, pattern: DNS1123_LABEL }), 'The tenant\'s namespaces, the default one first.', { maxItems: 1000, listType: 'atomic' }),
   usage: resourceList('Resources in use across the tenant\'s namespaces (the sum of their ResourceQuota usage).'),
+  securityGroupID: string('The tenant\'s Neutron security group: ingress only from its own members, given to every tenant pod\'s port.', { maxLength: 36, pattern: UUID }),
 }));
 
 // ---------------------------------------------------------------- Network

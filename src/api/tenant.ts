@@ -62,6 +62,20 @@ export interface TenantNetworkDefaults {
   dnsNameservers?: string[];
 }
 
+/**
+ * Neutron quotas of the tenant's project (-1 = unlimited). Unset fields keep Neutron's defaults; for a project
+ * Stackube created, removing the whole block resets the project to Neutron's defaults.
+ */
+export interface TenantNetworkQuota {
+  networks?: number;
+  subnets?: number;
+  ports?: number;
+  routers?: number;
+  floatingIPs?: number;
+  securityGroups?: number;
+  securityGroupRules?: number;
+}
+
 /** Isolation modes: hard never lets a tenant pod run outside an allowed runtime class; soft only defaults it. */
 export const ISOLATION_MODES = ['hard', 'soft'] as const;
 /** An isolation mode (see ISOLATION_MODES). */
@@ -100,6 +114,7 @@ export interface TenantSpec {
   resourceQuota?: TenantResourceQuota;
   limitRange?: TenantLimitRange;
   network?: TenantNetworkDefaults;
+  networkQuota?: TenantNetworkQuota;
   isolation?: TenantIsolation;
   /** StorageClasses the tenant's claims may name; unset: the operator's default. */
   allowedStorageClasses?: string[];
@@ -144,6 +159,8 @@ export interface TenantStatus {
   userID?: string;
   /** The tenant's namespaces, the default one first. */
   namespaces?: string[];
+  /** The tenant's Neutron security group (ingress only from its own members), given to every tenant pod's port. */
+  securityGroupID?: string;
   /** Resources in use across the tenant's namespaces (sum of their ResourceQuota usage). */
   usage?: Record<string, Quantity>;
 }

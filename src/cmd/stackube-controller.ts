@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network)
-// and syncs selected Keystone projects into Tenants (keystone-sync), both only while leading.
+// stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network,
+// Neutron security group and quotas) and Networks (Neutron network, subnet, router), and syncs selected Keystone
+// projects into Tenants (keystone-sync), all only while leading.
 // The only place that reads env/config, builds the logger, wires dependencies and traps signals.
 import { createServer } from 'node:http';
 import { homedir, hostname } from 'node:os';
@@ -22,6 +23,9 @@ import { createOrUpdate, RESOURCES } from '../kube/objects.js';
 import { tenantController } from '../controllers/tenant/controller.js';
 import { keystoneAdapter } from '../controllers/tenant/keystone-adapter.js';
 import { kubeAdapter } from '../controllers/tenant/kube-adapter.js';
+import { tenantNeutronAdapter } from '../controllers/tenant/neutron-adapter.js';
+import { networkController } from '../controllers/network/controller.js';
+import { networkNeutronAdapter } from '../controllers/network/neutron-adapter.js';
 import { runKeystoneSync, syncMetrics } from '../controllers/keystone-sync/sync.js';
 import { syncKeystoneAdapter } from '../controllers/keystone-sync/keystone-adapter.js';
 import { syncKubeAdapter } from '../controllers/keystone-sync/kube-adapter.js';
@@ -45,9 +49,20 @@ async function main(): Promise<number> {
   const identity = cfg.identity ?? `${hostname()}-${process.pid}`;
   const events = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/tenant-controller', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
   const onError = (e: unknown): void => log.warn({ err: describeError(e) }, 'watch failed; relisting');
+  const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const neutronClient = cfg.neutron ? os.service('network') : undefined;
   const tenants = enabled.includes('tenant') ? tenantController({
     api, log, registry, workers: cfg.workers, onError,
-    deps: { keystone: keystoneAdapter(os.service('identity')), kube: kubeAdapter(api, (t, type, reason, message) => events.event(t, type, reason, message)), now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    deps: {
+      keystone: keystoneAdapter(os.service('identity')), kube: kubeAdapter(api, (t, type, reason, message) => events.event(t, type, reason, message)), now,
+      ...(neutronClient ? { neutron: tenantNeutronAdapter(neutronClient) } : {}),
+    },
+  }) : undefined;
+  const networkEvents = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/network-controller', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
+  const networks = enabled.includes('network') && neutronClient ? networkController({
+    api, log, registry, workers: cfg.networkWorkers, onError, now,
+    neutron: networkNeutronAdapter(neutronClient, { external: cfg.externalNetwork }),
+    event: (n, type, reason, message) => networkEvents.event(n, type, reason, message),
   }) : undefined;
   const syncEvents = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/keystone-sync', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
   const sync = enabled.includes('keystone-sync') ? {
@@ -76,13 +91,15 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => stop.abort());
   const runControllers = async (signal: AbortSignal): Promise<void> => {
     leading = true;
-    for (const i of tenants?.informers ?? []) i.start();
+    const informers = [...(tenants?.informers ?? []), ...(networks?.informers ?? [])];
+    for (const i of informers) i.start();
     await Promise.all([
       tenants?.controller.run(signal),
+      networks?.controller.run(signal),
       sync ? runKeystoneSync({ deps: sync, intervalMs: cfg.syncInterval, signal }) : undefined,
     ]);
-    for (const i of tenants?.informers ?? []) await i.stop();
-    await Promise.all([events.flush(), syncEvents.flush()]);
+    for (const i of informers) await i.stop();
+    await Promise.all([events.flush(), syncEvents.flush(), networkEvents.flush()]);
   };
   if (cfg.leaderElect) {
     await createOrUpdate(api, RESOURCES.namespaces, { metadata: { name: cfg.leaseNamespace } });

@@ -2,7 +2,7 @@ import { ValidationError } from '../lib/errors.js';
 import type { ConfigOf, Schema } from './schema.js';
 
 /** The controllers stackube-controller can run (`--controllers`). */
-export const CONTROLLER_NAMES = ['tenant', 'keystone-sync'] as const;
+export const CONTROLLER_NAMES = ['tenant', 'network', 'keystone-sync'] as const;
 /** One of CONTROLLER_NAMES. */
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -16,7 +16,10 @@ export const controllerSchema = {
   leaseNamespace: { type: 'string', default: 'stackube-system', help: 'namespace of the leader-election Lease' },
   identity: { type: 'string', help: 'leader-election identity (default: hostname + pid)' },
   listenAddress: { type: 'string', default: '127.0.0.1:9443', help: 'host:port for /healthz, /readyz and /metrics (plain HTTP)' },
-  controllers: { type: 'stringList', default: ['tenant', 'keystone-sync'], help: `controllers to run while leading, from ${CONTROLLER_NAMES.join(', ')} (keystone-sync runs only when syncDomains or syncTag is set)` },
+  networkWorkers: { type: 'number', default: 4, min: 1, max: 64, help: 'Networks reconciled in parallel' },
+  externalNetwork: { type: 'string', default: '', help: 'Neutron external network (name or id) for tenant routers\' gateways and floating IPs ("" = the only external network Neutron has)' },
+  neutron: { type: 'boolean', default: true, help: 'use Neutron: tenant security groups and quotas, and the network controller (false: Keystone and Kubernetes only)' },
+  controllers: { type: 'stringList', default: ['tenant', 'network', 'keystone-sync'], help: `controllers to run while leading, from ${CONTROLLER_NAMES.join(', ')} (keystone-sync runs only when syncDomains or syncTag is set)` },
   syncDomains: { type: 'stringList', default: [], help: 'Keystone domains (names or ids) whose projects become Tenants (keystone-sync)' },
   syncTag: { type: 'string', default: '', help: 'Keystone projects carrying this tag become Tenants (keystone-sync; empty = none)' },
   syncInterval: { type: 'duration', default: '30s', help: 'how often keystone-sync compares Keystone projects with Tenants' },

@@ -127,12 +127,13 @@ export class Controller {
    * Enqueues the keys of every object the informer adds, updates or deletes (by default its own key). The
    * controller waits for the informer to sync before starting workers. Call before run().
    */
-  watch<T extends KubeObject>(informer: Informer<T>, map: KeyMapper<T> = objectKey): void {
+  watch<T extends KubeObject>(informer: Informer<T>, map: KeyMapper<T> = objectKey, opts: { updateFilter?: (oldObj: T, newObj: T) => boolean } = {}): void {
     const enqueue = (obj: T): void => {
       const keys = map(obj);
       for (const k of typeof keys === 'string' ? [keys] : keys ?? []) if (k) this.queue.add(k);
     };
-    informer.addHandlers({ onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj), onDelete: enqueue });
+    const filter = opts.updateFilter;
+    informer.addHandlers({ onAdd: enqueue, onUpdate: (old, obj) => { if (!filter || filter(old, obj)) enqueue(obj); }, onDelete: enqueue });
     this.informers.push(informer);
   }
 
@@ -219,4 +220,19 @@ export class Controller {
       log.warn({ err: toError(e), error: describeError(e), retries: retries + 1 }, 'reconcile failed; retrying with backoff');
     }
   }
+}
+
+/**
+ * An update filter for a controller's own objects: true unless only the status (or other fields that do not bump
+ * metadata.generation, labels, annotations, finalizers or the deletion timestamp) changed. The controller's own
+ * status writes then do not trigger a second reconcile; periodic resyncs (old === new) still pass. Pure.
+ */
+export function specOrMetadataChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  if (oldObj === newObj) return true;
+  const o = oldObj.metadata ?? {};
+  const n = newObj.metadata ?? {};
+  if (o.resourceVersion !== undefined && o.resourceVersion === n.resourceVersion) return true;
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return o.generation !== n.generation || !same(o.deletionTimestamp, n.deletionTimestamp) || !same(o.finalizers, n.finalizers)
+    || !same(o.labels, n.labels) || !same(o.annotations, n.annotations);
 }

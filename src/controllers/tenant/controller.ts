@@ -2,7 +2,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { Registry } from '../../telemetry/metrics.js';
 import { LABEL_TENANT } from '../../api/constants.js';
 import type { KubeApi } from '../../kube/client.js';
-import { Controller } from '../../kube/controller.js';
+import { Controller, specOrMetadataChanged } from '../../kube/controller.js';
 import { Informer } from '../../kube/informer.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { tenantReconciler, type TenantReconcilerDeps } from './reconcile.js';
@@ -16,7 +16,8 @@ export function tenantController(o: { api: KubeApi; deps: TenantReconcilerDeps; 
   const controller = new Controller({ name: 'tenant', reconcile: (_ctx, key) => reconcile(key), log: o.log, registry: o.registry, workers: o.workers });
   const tenants = new Informer<KubeObject>({ client: o.api, path: '/apis/stackube.kubernetes.io/v1/tenants', onError: o.onError, resyncPeriodMs: 10 * 60_000 });
   const namespaces = new Informer<KubeObject>({ client: o.api, path: '/api/v1/namespaces', labelSelector: LABEL_TENANT, onError: o.onError });
-  controller.watch(tenants, (t) => t.metadata?.name);
+  // The controller's own status writes do not re-trigger it (they used to double the work per tenant).
+  controller.watch(tenants, (t) => t.metadata?.name, { updateFilter: specOrMetadataChanged });
   controller.watch(namespaces, (ns) => ns.metadata?.labels?.[LABEL_TENANT]);
   return { controller, informers: [tenants, namespaces] };
 }

@@ -1,5 +1,6 @@
 import type { Tenant } from '../../api/tenant.js';
 import type { DesiredObject } from '../../domain/tenant/plan.js';
+import type { RuleSpec } from '../../domain/network/plan.js';
 
 /** The Keystone operations the tenant controller needs. Every method is idempotent; "find" methods resolve undefined. */
 export interface TenantKeystone {
@@ -42,4 +43,27 @@ export interface TenantKube {
   movePasswordOutOfSpec(t: Tenant, ref: { name: string; namespace: string; key: string }): Promise<void>;
   writeStatus(t: Tenant, status: NonNullable<Tenant['status']>): Promise<void>;
   event(t: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** A Neutron security group with its rules, as the tenant controller sees it. */
+export interface TenantSecurityGroup { id: string; rules: (RuleSpec & { id: string })[] }
+
+/**
+ * The Neutron operations the tenant controller needs (the tenant's security group and quotas). Idempotent;
+ * transient failures reject with the network controller's NeutronUnavailableError.
+ */
+export interface TenantNeutron {
+  /** The security group whose description is this marker, if any. */
+  findSecurityGroup(marker: string): Promise<TenantSecurityGroup | undefined>;
+  createSecurityGroup(o: { projectId: string; name: string; marker: string }): Promise<TenantSecurityGroup>;
+  createRules(groupId: string, rules: RuleSpec[]): Promise<void>;
+  deleteRule(id: string): Promise<void>;
+  /** Deletes a group; a missing one counts as deleted. */
+  deleteSecurityGroup(id: string): Promise<void>;
+  /** Sets the given quota keys of a project (Neutron names: network, port, …). */
+  setQuota(projectId: string, quota: Record<string, number>): Promise<void>;
+  /** Resets a project's quotas to Neutron's defaults. */
+  resetQuota(projectId: string): Promise<void>;
+  /** Deletes the `default` group Neutron made for a project (it would outlive a project Stackube deletes). */
+  deleteDefaultSecurityGroup(projectId: string): Promise<void>;
 }

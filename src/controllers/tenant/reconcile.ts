@@ -2,7 +2,9 @@ import { TerminalError, describeError } from '../../lib/errors.js';
 import { adoptedProjectID, type Tenant, type TenantStatus } from '../../api/tenant.js';
 import { DEFAULT_KEYSTONE_DOMAIN } from '../../api/constants.js';
 import { desiredObjects, projectTag, setCondition, tenantNamespaces, userMarker } from '../../domain/tenant/plan.js';
-import type { TenantKeystone, TenantKube } from './ports.js';
+import { neutronQuota, ruleChanges, tenantSecurityGroupMarker, tenantSecurityGroupName, tenantSecurityGroupRules } from '../../domain/network/plan.js';
+import { NeutronUnavailableError } from '../network/ports.js';
+import type { TenantKeystone, TenantKube, TenantNeutron } from './ports.js';
 
 /** Event reasons (constants, as CONVENTIONS asks). */
 export const REASONS = {
@@ -16,11 +18,15 @@ export const REASONS = {
   Ready: 'Ready',
   Deleted: 'CleanedUp',
   KeystoneError: 'KeystoneError',
+  NeutronUnavailable: 'NeutronUnavailable',
+  NeutronRefused: 'NeutronRefused',
 } as const;
 
 export interface TenantReconcilerDeps {
   keystone: TenantKeystone;
   kube: TenantKube;
+  /** The tenant's Neutron security group and quotas; absent when the controller runs without Neutron. */
+  neutron?: TenantNeutron;
   now: () => string;
 }
 
@@ -119,7 +125,23 @@ export function tenantReconciler(d: TenantReconcilerDeps): (key: string) => Prom
     cond('NamespacesReady', true, 'Applied', `namespaces ${[...wanted].join(', ')}`);
     cond('RBACReady', true, 'Applied', 'role bindings for admin, member and reader');
     cond('QuotaReady', true, 'Applied', t.spec.resourceQuota ? 'resource quota applied' : 'no quota requested');
-    cond('NetworkReady', true, withNetwork ? 'NetworkRequested' : 'NetworkApiAbsent', withNetwork ? `Network ${key}/${key} applied` : 'the Network API is not installed');
+    // 5. Neutron: the tenant's security group (ingress only from its own members) and the project's quotas.
+    let networkMessage = withNetwork ? `Network ${key}/${key} applied` : 'the Network API is not installed';
+    if (d.neutron) {
+      try {
+        const sg = await ensureSecurityGroup(d.neutron, t, projectId);
+        const q = t.spec.networkQuota;
+        if (q) await d.neutron.setQuota(projectId, neutronQuota(q));
+        else if (!adopt) await d.neutron.resetQuota(projectId);
+        status = { ...status, securityGroupID: sg };
+        networkMessage += `; security group ${sg}${q ? '; Neutron quotas applied' : ''}`;
+      } catch (e) {
+        const transient = e instanceof NeutronUnavailableError;
+        if (!transient && !(e instanceof TerminalError)) throw e;
+        return fail('NetworkReady', transient ? REASONS.NeutronUnavailable : REASONS.NeutronRefused, describeError(e), transient ? 5_000 : 300_000);
+      }
+    }
+    cond('NetworkReady', true, withNetwork ? 'NetworkRequested' : 'NetworkApiAbsent', networkMessage);
     const wasReady = status.phase === 'Active';
     cond('Ready', true, REASONS.Ready, 'tenant is ready');
     await d.kube.writeStatus(t, { ...status, phase: 'Active', namespaces: [...wanted] });
@@ -139,6 +161,23 @@ async function finalize(d: TenantReconcilerDeps, t: Tenant): Promise<{ requeueAf
   let pending = 0;
   for (const ns of await d.kube.listTenantNamespaces(name)) if (!(await d.kube.deleteNamespace(ns))) pending++;
   if (pending > 0) return { requeueAfterMs: 2_000 };
+  // Neutron: our security group; for a project we created also the group Neutron made for it and its quotas.
+  if (d.neutron) {
+    try {
+      const sg = await d.neutron.findSecurityGroup(tenantSecurityGroupMarker(uid));
+      if (sg) await d.neutron.deleteSecurityGroup(sg.id);
+      const projectId = t.status?.projectID;
+      if (projectId && !adoptedProjectID(t.spec)) {
+        await d.neutron.deleteDefaultSecurityGroup(projectId);
+        await d.neutron.resetQuota(projectId);
+      }
+    } catch (e) {
+      if (!(e instanceof NeutronUnavailableError) && !(e instanceof TerminalError)) throw e;
+      await d.kube.writeStatus(t, { ...(t.status ?? {}), phase: 'Terminating' }).catch(() => undefined);
+      d.kube.event(t, 'Warning', e instanceof NeutronUnavailableError ? REASONS.NeutronUnavailable : REASONS.NeutronRefused, `${describeError(e)} (retrying the deletion)`);
+      return { requeueAfterMs: e instanceof NeutronUnavailableError ? 5_000 : 30_000 };
+    }
+  }
   // The compatibility user, found by its marker so that we never delete a user we did not create.
   if (t.spec.username) {
     const domainId = (await d.keystone.resolveDomain(t.spec.domain ?? DEFAULT_KEYSTONE_DOMAIN)) ?? '';
@@ -153,4 +192,14 @@ async function finalize(d: TenantReconcilerDeps, t: Tenant): Promise<{ requeueAf
   await d.kube.removeFinalizer(t);
   d.kube.event(t, 'Normal', REASONS.Deleted, 'namespaces and Keystone resources removed');
   return {};
+}
+
+/** Finds or creates the tenant's security group and converges its rules; resolves its id. */
+async function ensureSecurityGroup(n: TenantNeutron, t: Tenant, projectId: string): Promise<string> {
+  const marker = tenantSecurityGroupMarker(t.metadata.uid ?? '');
+  const sg = (await n.findSecurityGroup(marker)) ?? (await n.createSecurityGroup({ projectId, name: tenantSecurityGroupName(t.metadata.name ?? ''), marker }));
+  const { create, remove } = ruleChanges(tenantSecurityGroupRules(sg.id), sg.rules);
+  if (create.length > 0) await n.createRules(sg.id, create);
+  for (const id of remove) await n.deleteRule(id);
+  return sg.id;
 }

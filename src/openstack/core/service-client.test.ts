@@ -128,6 +128,9 @@ describe('queryString', () => {
     [{}, ''],
     [{ a: undefined }, ''],
     [{ a: 1, b: false, c: 'x y' }, '?a=1&b=false&c=x+y'],
+    [{ id: ['a', 'b'], name: 'n' }, '?id=a&id=b&name=n'],
+    [{ id: [] }, ''],
+    [{ fixed_ips: ['subnet_id=s1', 'ip_address=10.0.0.5'] }, '?fixed_ips=subnet_id%3Ds1&fixed_ips=ip_address%3D10.0.0.5'],
   ];
   for (const [q, want] of cases) {
     it(`${JSON.stringify(q)} → ${JSON.stringify(want)}`, () => assert.equal(queryString(q), want));

@@ -9,8 +9,11 @@ export interface ServiceClient {
   send: Send;
 }
 
+/** One query value; an array becomes the same key repeated (`?id=a&id=b`), as Neutron expects. */
+export type QueryValue = string | number | boolean;
+
 export interface CallOptions {
-  query?: Record<string, string | number | boolean | undefined> | undefined;
+  query?: Record<string, QueryValue | readonly QueryValue[] | undefined> | undefined;
   body?: unknown;
   headers?: Record<string, string>;
   okStatuses?: readonly number[];
@@ -51,11 +54,16 @@ function nextLink(body: Record<string, unknown>, key: string): string | undefine
   return undefined;
 }
 
-/** Encodes a query object, dropping undefined values. Pure. */
+/** Encodes a query object, dropping undefined values; an array repeats its key once per element. Pure. */
 export function queryString(q: CallOptions['query']): string {
   if (!q) return '';
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined) p.append(k, String(v));
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined) continue;
+    // Arrays are the only object values a query may hold.
+    if (typeof v === 'object') for (const x of v) p.append(k, String(x));
+    else p.append(k, String(v));
+  }
   const s = p.toString();
   return s ? `?${s}` : '';
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, splitArgs, helpText } from '../config/schema.js';
 import { controllerSchema, validateControllerConfig, CONTROLLER_ENV_PREFIX } from '../config/controller.js';
 import { createLogger } from '../telemetry/logger.js';
-import { createRegistry } from '../telemetry/metrics.js';
+import { createRegistry, Histogram, LATENCY_BUCKETS } from '../telemetry/metrics.js';
 import { systemClock } from '../lib/clock.js';
 import { describeError, ValidationError } from '../lib/errors.js';
 import { splitHostPort } from '../lib/host-port.js';
@@ -43,7 +43,15 @@ async function main(): Promise<number> {
   const log = createLogger({ name: 'stackube-controller', level: cfg.logLevel });
   const registry = createRegistry();
   const cloud = resolveCloud({ env: process.env, cloud: cfg.cloud, cloudsFile: cfg.cloudsFile, cwd: process.cwd(), home: homedir() });
-  const os = createOpenStackClient({ cloud, clock: systemClock, sleep: (ms) => sleep(ms) });
+  // Every OpenStack call is counted and timed (bench/networks reads the per-Network call counts from here).
+  const osLatency = new Histogram({ name: 'stackube_openstack_request_duration_seconds', help: 'OpenStack API latency by service, method and HTTP status (0 = unreachable)', labelNames: ['service', 'method', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const os = createOpenStackClient({
+    cloud, clock: systemClock, sleep: (ms) => sleep(ms),
+    onCall: (ev) => {
+      osLatency.observe({ service: ev.service, method: ev.method, status: String(ev.status) }, ev.ms / 1000);
+      if (ev.status === 0 || ev.status >= 500) log.warn({ service: ev.service, method: ev.method, url: ev.url.split('?')[0], status: ev.status, requestId: ev.requestId, ms: ev.ms }, 'openstack call failed');
+    },
+  });
   const conn = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : inClusterConnection(process.env['KUBERNETES_SERVICE_HOST'] ?? '', process.env['KUBERNETES_SERVICE_PORT'] ?? '');
   const api = new KubeClient(conn, 'stackube-controller');
   const identity = cfg.identity ?? `${hostname()}-${process.pid}`;

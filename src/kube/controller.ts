@@ -223,8 +223,8 @@ export class Controller {
 }
 
 /**
- * An update filter for a controller's own objects: true unless only the status (or other fields that do not bump
- * metadata.generation, labels, annotations, finalizers or the deletion timestamp) changed. The controller's own
+ * An update filter for a controller's own objects: true unless only the status, the finalizers or other fields
+ * that do not bump metadata.generation, labels, annotations or the deletion timestamp changed. The controller's own
  * status writes then do not trigger a second reconcile; periodic resyncs (old === new) still pass. Pure.
  */
 export function specOrMetadataChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
@@ -233,6 +233,8 @@ export function specOrMetadataChanged(oldObj: KubeObject, newObj: KubeObject): b
   const n = newObj.metadata ?? {};
   if (o.resourceVersion !== undefined && o.resourceVersion === n.resourceVersion) return true;
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-  return o.generation !== n.generation || !same(o.deletionTimestamp, n.deletionTimestamp) || !same(o.finalizers, n.finalizers)
+  // Finalizer changes are left out too: the controller adds its own, and the deletion that follows a removal is
+  // seen through deletionTimestamp.
+  return o.generation !== n.generation || !same(o.deletionTimestamp, n.deletionTimestamp)
     || !same(o.labels, n.labels) || !same(o.annotations, n.annotations);
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 import type { Registry } from '../telemetry/metrics.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
-import { Controller, controllerMetrics } from './controller.js';
+import { Controller, controllerMetrics, specOrMetadataChanged } from './controller.js';
 import { FakeKube } from './fake-kube.js';
 import { Informer } from './informer.js';
 import type { KubeObject } from './objects.js';
@@ -255,5 +255,95 @@ describe('Controller', () => {
     assert.equal(controllerMetrics(registry), controllerMetrics(registry));
     await one.c.stop();
     await two.c.stop();
+  });
+});
+
+describe('specOrMetadataChanged', () => {
+  const base: KubeObject & { spec: unknown; status: unknown } = {
+    metadata: { name: 'a', namespace: 'ns', uid: 'u1', resourceVersion: '10', generation: 2, labels: { team: 'x' }, annotations: { note: 'n' }, finalizers: ['stackube.kubernetes.io/network'] },
+    spec: { cidr: '10.0.0.0/24' },
+    status: { state: 'Pending' },
+  };
+  /** The object after a write: a new resourceVersion plus the given changes. */
+  const next = (change: (o: typeof base) => void): typeof base => {
+    const o = structuredClone(base);
+    o.metadata = { ...o.metadata, resourceVersion: '11' };
+    change(o);
+    return o;
+  };
+  // new: undefined means the very same object as old.
+  const cases: { name: string; old: KubeObject; new: KubeObject | undefined; want: boolean }[] = [
+    { name: 'status only', old: base, new: next((o) => { o.status = { state: 'Active' }; }), want: false },
+    { name: 'finalizer removed only', old: base, new: next((o) => { o.metadata = { ...o.metadata, finalizers: [] }; }), want: false },
+    { name: 'finalizer added only', old: base, new: next((o) => { o.metadata = { ...o.metadata, finalizers: ['a', 'b'] }; }), want: false },
+    { name: 'managedFields only', old: base, new: next((o) => { o.metadata = { ...o.metadata, managedFields: [{ manager: 'stackube' }] }; }), want: false },
+    { name: 'generation (spec change)', old: base, new: next((o) => { o.spec = { cidr: '10.0.1.0/24' }; o.metadata = { ...o.metadata, generation: 3 }; }), want: true },
+    { name: 'labels', old: base, new: next((o) => { o.metadata = { ...o.metadata, labels: { team: 'y' } }; }), want: true },
+    { name: 'labels removed', old: base, new: next((o) => { const m = { ...o.metadata }; delete m.labels; o.metadata = m; }), want: true },
+    { name: 'annotations', old: base, new: next((o) => { o.metadata = { ...o.metadata, annotations: { note: 'm' } }; }), want: true },
+    { name: 'deletionTimestamp set', old: base, new: next((o) => { o.metadata = { ...o.metadata, deletionTimestamp: '2026-11-23T00:00:00Z' }; }), want: true },
+    { name: 'the same object (periodic resync)', old: base, new: base, want: true },
+    { name: 'the same object without a resourceVersion', old: { metadata: { name: 'a' } }, new: undefined, want: true },
+    { name: 'the same resourceVersion (a relist)', old: base, new: structuredClone(base), want: true },
+  ];
+  for (const tc of cases) {
+    it(`${tc.name} → ${String(tc.want)}`, () => {
+      assert.equal(specOrMetadataChanged(tc.old, tc.new ?? tc.old), tc.want);
+    });
+  }
+});
+
+describe('Controller.watch with an updateFilter', () => {
+  const CMS = '/api/v1/namespaces/ns/configmaps';
+  async function watched(filter: boolean) {
+    const fake = new FakeKube();
+    fake.seed(CMS, { metadata: { name: 'a', namespace: 'ns', finalizers: ['f'] } });
+    const is = new ManualScheduler();
+    const inf = new Informer<KubeObject>({ client: fake, path: CMS, scheduler: is, resyncPeriodMs: 60_000 });
+    const { c, calls, s } = setup(() => ({}));
+    c.watch(inf, undefined, filter ? { updateFilter: specOrMetadataChanged } : {});
+    void c.run();
+    inf.start();
+    await s.flush();
+    const keys = (): string[] => calls.map((x) => x.key);
+    const step = async (fn: () => Promise<unknown>): Promise<void> => {
+      await fn();
+      await s.flush();
+    };
+    const stop = async (): Promise<void> => {
+      await c.stop();
+      await inf.stop();
+    };
+    return { fake, is, keys, step, stop, s };
+  }
+
+  it('does not enqueue updates it filters out, but does enqueue adds, passing updates, resyncs and deletes', async () => {
+    const w = await watched(true);
+    assert.deepEqual(w.keys(), ['ns/a'], 'the initial add');
+    await w.step(() => w.fake.patch(`${CMS}/a/status`, { status: { state: 'Active' } }, { type: 'merge' }));
+    await w.step(() => w.fake.patch(`${CMS}/a`, { metadata: { finalizers: ['f', 'g'] } }, { type: 'merge' }));
+    assert.deepEqual(w.keys(), ['ns/a'], 'status-only and finalizer-only updates are filtered');
+    await w.step(() => w.fake.patch(`${CMS}/a`, { metadata: { labels: { team: 'x' } } }, { type: 'merge' }));
+    assert.deepEqual(w.keys(), ['ns/a', 'ns/a'], 'a label change passes');
+    await w.step(() => w.fake.patch(`${CMS}/a`, { data: { k: 'v' } }, { type: 'merge' }));
+    assert.deepEqual(w.keys(), ['ns/a', 'ns/a', 'ns/a'], 'a change that bumps the generation passes');
+    await w.step(() => w.fake.json('POST', CMS, { metadata: { name: 'b', namespace: 'ns' } }));
+    assert.deepEqual(w.keys().slice(3), ['ns/b'], 'an add is enqueued');
+    await w.step(() => w.is.advance(60_000));
+    assert.deepEqual(w.keys().slice(4).sort(), ['ns/a', 'ns/b'], 'a periodic resync passes');
+    await w.step(() => w.fake.delete(`${CMS}/b`));
+    assert.deepEqual(w.keys().slice(6), ['ns/b'], 'a delete is enqueued');
+    await w.step(() => w.fake.delete(`${CMS}/a`));
+    assert.deepEqual(w.keys().slice(7), ['ns/a'], 'the deletionTimestamp passes');
+    await w.step(() => w.fake.patch(`${CMS}/a`, { metadata: { finalizers: null } }, { type: 'merge' }));
+    assert.deepEqual(w.keys().slice(8), ['ns/a'], 'the delete after the last finalizer goes is enqueued');
+    await w.stop();
+  });
+
+  it('without a filter, a status-only update is enqueued', async () => {
+    const w = await watched(false);
+    await w.step(() => w.fake.patch(`${CMS}/a/status`, { status: { state: 'Active' } }, { type: 'merge' }));
+    assert.deepEqual(w.keys(), ['ns/a', 'ns/a']);
+    await w.stop();
   });
 });

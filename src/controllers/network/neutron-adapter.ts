@@ -56,9 +56,12 @@ export function networkNeutronAdapter(c: ServiceClient, o: { external: string })
     externalNetworkId: () => guarded(async () => {
       externalId ??= resolveExternal();
       try {
-        return await externalId;
+        const id = await externalId;
+        // Only a found network is cached: the operator may create one later (routers then get their gateway).
+        if (id === undefined) externalId = undefined;
+        return id;
       } catch (e) {
-        externalId = undefined; // not cached: the operator may create it, or Neutron may come back
+        externalId = undefined; // not cached either: Neutron may come back
         throw e;
       }
     }),

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { TerminalError } from '../../lib/errors.js';
 import { adoptedNetworkID, type Network, type NetworkState, type NetworkStatus } from '../../api/network.js';
 import { splitKey } from '../../kube/objects.js';
@@ -59,7 +60,8 @@ export function networkReconciler(d: NetworkReconcilerDeps): (key: string) => Pr
         if (o.routerID) status.routerID = o.routerID; else delete status.routerID;
       }
       // Unchanged status is not written again: every write is a watch event and an apiserver round trip.
-      if (JSON.stringify(status) !== JSON.stringify({ ...before })) await d.kube.writeStatus(n, status);
+      // (A deep comparison: the apiserver returns status keys in its own order.)
+      if (!isDeepStrictEqual(status, before)) await d.kube.writeStatus(n, status);
       if (before.state !== state || before.message !== o.message) d.kube.event(n, o.ok ? 'Normal' : 'Warning', o.reason, o.message);
       return requeueAfterMs === undefined ? {} : { requeueAfterMs };
     };
@@ -104,18 +106,17 @@ async function ensureCreated(d: NetworkReconcilerDeps, n: Network, projectId: st
       ...(n.spec.gateway ? { gateway: n.spec.gateway } : {}),
     });
   }
-  let reason: string = REASONS.Created;
   const changes = subnetUpdate(n.spec, subnet);
   if (changes) {
     await d.neutron.updateSubnet(subnet.id, changes);
-    reason = REASONS.Updated;
+    d.kube.event(n, 'Normal', REASONS.Updated, `subnet ${subnet.id} updated: ${Object.keys(changes).join(', ')}`);
   }
   const external = await d.neutron.externalNetworkId();
   const router = (await d.neutron.findRouter(marker)) ?? (await d.neutron.createRouter({ name: neutronNameOf, projectId, marker, externalNetworkId: external }));
   if (external && router.externalNetworkId !== external) await d.neutron.setRouterGateway(router.id, external);
   if (!(await d.neutron.routerSubnets(router.id)).includes(subnet.id)) await d.neutron.addRouterInterface(router.id, subnet.id);
   const gw = external ? 'with its gateway on the external network' : 'without an external gateway (no external network is configured)';
-  return { ok: true, networkID: net.id, subnetID: subnet.id, routerID: router.id, reason, message: `Neutron network ${net.id}, subnet ${subnet.id} (${cidr}) and router ${router.id} ${gw}` };
+  return { ok: true, networkID: net.id, subnetID: subnet.id, routerID: router.id, reason: REASONS.Created, message: `Neutron network ${net.id}, subnet ${subnet.id} (${cidr}) and router ${router.id} ${gw}` };
 }
 
 async function adopt(d: NetworkReconcilerDeps, n: Network, projectId: string): Promise<Outcome> {

@@ -166,8 +166,9 @@ async function finalize(d: TenantReconcilerDeps, t: Tenant): Promise<{ requeueAf
     try {
       const sg = await d.neutron.findSecurityGroup(tenantSecurityGroupMarker(uid));
       if (sg) await d.neutron.deleteSecurityGroup(sg.id);
-      const projectId = t.status?.projectID;
-      if (projectId && !adoptedProjectID(t.spec)) {
+      // The project we created is found by its tag (the status may never have been written before a crash).
+      const projectId = adoptedProjectID(t.spec) ? undefined : ((await d.keystone.findProjectByTag(projectTag(uid)))?.id ?? t.status?.projectID);
+      if (projectId) {
         await d.neutron.deleteDefaultSecurityGroup(projectId);
         await d.neutron.resetQuota(projectId);
       }

@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(mariadb-server rabbitmq-server keystone etcd-server etcd-client uwsgi-plugin-python3 openssl curl ca-certificates
       neutron-server neutron-linuxbridge-agent neutron-dhcp-agent neutron-l3-agent python3-openstackclient
-      iproute2 iptables ipset bridge-utils iputils-ping)
+      iproute2 iptables ipset bridge-utils iputils-ping openvswitch-switch)
 need=(); for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && { echo "deps: all Debian packages present"; exit 0; }
 # Tell the Debian OpenStack maintainer scripts not to configure databases, admin users or endpoints:

@@ -57,6 +57,23 @@ export interface AdmissionRequest {
   namespace: string;
   operation: string;
   object: unknown;
+  /** The object before an UPDATE. */
+  oldObject?: unknown;
+  /** The requesting user's name and groups. */
+  username?: string;
+  groups?: string[];
+}
+
+/**
+ * Who may write reserved annotations on tenant pods: cluster admins (system:masters) and Stackube's controller's
+ * service account. The single-machine cloud runs the controller with the admin certificate (system:masters).
+ */
+export const OPERATOR_GROUPS = new Set(['system:masters']);
+export const OPERATOR_USERS = new Set(['system:serviceaccount:stackube-system:stackube-controller']);
+
+/** Whether an admission request comes from the operator (see OPERATOR_GROUPS, OPERATOR_USERS). Pure. */
+export function isOperator(req: Pick<AdmissionRequest, 'username' | 'groups'>): boolean {
+  return (req.username !== undefined && OPERATOR_USERS.has(req.username)) || (req.groups ?? []).some((g) => OPERATOR_GROUPS.has(g));
 }
 
 /** Parses an admission.k8s.io/v1 AdmissionReview. Throws ValidationError for a 400. */
@@ -72,7 +89,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   const kind = (req['kind'] ?? {}) as Record<string, unknown>;
   if (typeof kind['kind'] !== 'string') throw new ValidationError('request.kind.kind is required');
   if (typeof req['operation'] !== 'string') throw new ValidationError('request.operation is required');
-  const ui = (req['userInfo'] ?? {}) as { extra?: unknown };
+  const ui = (req['userInfo'] ?? {}) as { extra?: unknown; username?: unknown; groups?: unknown };
   const userExtra: Record<string, string[]> = {};
   if (ui.extra && typeof ui.extra === 'object' && !Array.isArray(ui.extra)) {
     for (const [k, v] of Object.entries(ui.extra as Record<string, unknown>)) if (Array.isArray(v)) userExtra[k] = v.map(String);
@@ -85,6 +102,9 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     namespace: typeof req['namespace'] === 'string' ? req['namespace'] : '',
     operation: req['operation'],
     object: req['object'],
+    ...(req['oldObject'] !== undefined && req['oldObject'] !== null ? { oldObject: req['oldObject'] } : {}),
+    ...(typeof ui.username === 'string' ? { username: ui.username } : {}),
+    ...(Array.isArray(ui.groups) ? { groups: ui.groups.map(String) } : {}),
   };
 }
 
@@ -103,7 +123,7 @@ export function admit(policies: TenantPolicySource, req: AdmissionRequest, mutat
   const policy = req.namespace ? policies.policyFor(req.namespace) : undefined;
   if (!policy) return { allowed: true, message: 'not a tenant namespace' };
   if (req.kind.group === '' && req.kind.kind === 'Pod') {
-    const d = decideTenantPod(req.object, policy.isolation);
+    const d = decideTenantPod(req.object, policy.isolation, { ...(req.operation === 'UPDATE' ? { oldPod: req.oldObject ?? {} } : {}), operator: isOperator(req) });
     if (d.violations.length > 0) return { allowed: false, message: `stackube: pod refused in tenant namespace "${req.namespace}": ${d.violations.join('; ')}` };
     if (mutate && d.patch.length > 0) return { allowed: true, message: 'runtime class defaulted', patch: d.patch };
     if (!mutate && d.patch.length > 0 && policy.isolation.mode === 'hard') {

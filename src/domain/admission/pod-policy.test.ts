@@ -67,3 +67,23 @@ describe('decideTenantClaim', () => {
   ];
   for (const c of cases) it(c.name, () => assert.equal(decideTenantClaim(c.pvc, c.allowed).length === 0, c.ok));
 });
+
+describe('decideTenantPod: reserved annotations', () => {
+  const HARD_POLICY: IsolationPolicy = { defaultRuntimeClassName: 'gvisor', allowedRuntimeClasses: [], mode: 'hard' };
+  const withAnn = (a: Record<string, string>): unknown => ({ metadata: { annotations: a }, spec: { runtimeClassName: 'gvisor', containers: [{ name: 'c', image: 'i' }] } });
+  const vif = { 'stackube.kubernetes.io/vif': '{"v":1}' };
+  const cases: { what: string; pod: unknown; ctx: Parameters<typeof decideTenantPod>[2]; refused: boolean }[] = [
+    { what: 'a tenant adds a reserved annotation at create', pod: withAnn(vif), ctx: {}, refused: true },
+    { what: 'a tenant picks its Network at create', pod: withAnn({ 'stackube.kubernetes.io/network': 'backend' }), ctx: {}, refused: false },
+    { what: 'the operator (controller) writes the VIF', pod: withAnn(vif), ctx: { oldPod: withAnn({}), operator: true }, refused: false },
+    { what: 'a tenant update carries the unchanged VIF along', pod: withAnn({ ...vif, note: 'x' }), ctx: { oldPod: withAnn(vif) }, refused: false },
+    { what: 'a tenant update changes the VIF', pod: withAnn({ 'stackube.kubernetes.io/vif': '{"v":2}' }), ctx: { oldPod: withAnn(vif) }, refused: true },
+    { what: 'a tenant update adds a reserved annotation', pod: withAnn(vif), ctx: { oldPod: withAnn({}) }, refused: true },
+  ];
+  for (const c of cases) {
+    it(c.what, () => {
+      const v = decideTenantPod(c.pod, HARD_POLICY, c.ctx).violations;
+      assert.equal(v.some((x) => /reserved for the operator/.test(x)), c.refused, v.join('; '));
+    });
+  }
+});

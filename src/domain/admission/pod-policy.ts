@@ -37,6 +37,16 @@ export const SAFE_SYSCTLS = new Set([
 ]);
 /** Annotation prefixes only the operator and Stackube's controllers may set on tenant objects. */
 export const RESERVED_ANNOTATION_PREFIXES = ['stackube.kubernetes.io/', 'container.apparmor.security.beta.kubernetes.io/'];
+/** Annotations under a reserved prefix that tenants may set themselves (which of its Networks a pod joins). */
+export const TENANT_ANNOTATIONS = new Set(['stackube.kubernetes.io/network']);
+
+/** Who is asking and what the object looked like before (UPDATE), for the reserved-annotation rule. */
+export interface PodRequestContext {
+  /** The pod before an UPDATE; undefined on CREATE. */
+  oldPod?: unknown;
+  /** The request comes from the operator or Stackube's controller, which write reserved annotations (the VIF). */
+  operator?: boolean;
+}
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -63,7 +73,7 @@ function containerChecks(c: Obj, where: string, out: string[]): void {
  * Never throws on malformed input: a field of the wrong shape is treated as absent (the apiserver's own
  * validation rejects it).
  */
-export function decideTenantPod(pod: unknown, policy: IsolationPolicy): PodDecision {
+export function decideTenantPod(pod: unknown, policy: IsolationPolicy, ctx: PodRequestContext = {}): PodDecision {
   const p = obj(pod);
   const spec = obj(p['spec']);
   const meta = obj(p['metadata']);
@@ -77,8 +87,16 @@ export function decideTenantPod(pod: unknown, policy: IsolationPolicy): PodDecis
   for (const [key, kind] of [['containers', 'container'], ['initContainers', 'init container'], ['ephemeralContainers', 'ephemeral container']] as const) {
     for (const c of arr(spec[key])) containerChecks(c, `${kind} "${show(c['name'])}"`, v);
   }
-  for (const k of Object.keys(obj(meta['annotations']))) {
-    if (RESERVED_ANNOTATION_PREFIXES.some((pre) => k.startsWith(pre))) v.push(`annotation ${k} is reserved for the operator`);
+  // Reserved annotations: the operator (and the controller writing a pod's VIF) may set them; a tenant may not add
+  // or change one, but an UPDATE that carries the controller's unchanged annotations along is fine.
+  if (!ctx.operator) {
+    const annotations = obj(meta['annotations']);
+    const before = obj(obj(obj(ctx.oldPod)['metadata'])['annotations']);
+    for (const [k, val] of Object.entries(annotations)) {
+      if (!RESERVED_ANNOTATION_PREFIXES.some((pre) => k.startsWith(pre)) || TENANT_ANNOTATIONS.has(k)) continue;
+      if (ctx.oldPod !== undefined && before[k] === val) continue;
+      v.push(`annotation ${k} is reserved for the operator`);
+    }
   }
   const patch: PodDecision['patch'] = [];
   const rc = spec['runtimeClassName'];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // stackube-controller: reconciles Tenants (Keystone project, namespaces, RBAC, quotas, isolation, default Network,
-// Neutron security group and quotas) and Networks (Neutron network, subnet, router), and syncs selected Keystone
-// projects into Tenants (keystone-sync), all only while leading.
+// Neutron security group and quotas), Networks (Neutron network, subnet, router) and tenant pods' Neutron ports
+// (port), and syncs selected Keystone projects into Tenants (keystone-sync), all only while leading.
 // The only place that reads env/config, builds the logger, wires dependencies and traps signals.
 import { createServer } from 'node:http';
 import { homedir, hostname } from 'node:os';
@@ -26,6 +26,8 @@ import { kubeAdapter } from '../controllers/tenant/kube-adapter.js';
 import { tenantNeutronAdapter } from '../controllers/tenant/neutron-adapter.js';
 import { networkController } from '../controllers/network/controller.js';
 import { networkNeutronAdapter } from '../controllers/network/neutron-adapter.js';
+import { portController } from '../controllers/port/controller.js';
+import { portNeutronAdapter } from '../controllers/port/neutron-adapter.js';
 import { runKeystoneSync, syncMetrics } from '../controllers/keystone-sync/sync.js';
 import { syncKeystoneAdapter } from '../controllers/keystone-sync/keystone-adapter.js';
 import { syncKubeAdapter } from '../controllers/keystone-sync/kube-adapter.js';
@@ -72,6 +74,12 @@ async function main(): Promise<number> {
     neutron: networkNeutronAdapter(neutronClient, { external: cfg.externalNetwork }),
     event: (n, type, reason, message) => networkEvents.event(n, type, reason, message),
   }) : undefined;
+  const portEvents = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/port-controller', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
+  const ports = enabled.includes('port') && neutronClient ? portController({
+    api, log, registry, workers: cfg.portWorkers, onError, poolSize: cfg.portPoolSize, gcIntervalMs: cfg.portGcInterval, gcGraceMs: cfg.portGcGrace,
+    neutron: portNeutronAdapter(neutronClient, { clock: systemClock }),
+    event: (pod, type, reason, message) => portEvents.event(pod, type, reason, message),
+  }) : undefined;
   const syncEvents = new EventRecorder({ client: api, controller: 'stackube.kubernetes.io/keystone-sync', instance: identity, onError: (e) => log.warn({ err: describeError(e) }, 'event not recorded') });
   const sync = enabled.includes('keystone-sync') ? {
     keystone: syncKeystoneAdapter(os.service('identity'), { domains: cfg.syncDomains, tag: cfg.syncTag }),
@@ -99,15 +107,17 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => stop.abort());
   const runControllers = async (signal: AbortSignal): Promise<void> => {
     leading = true;
-    const informers = [...(tenants?.informers ?? []), ...(networks?.informers ?? [])];
+    const informers = [...(tenants?.informers ?? []), ...(networks?.informers ?? []), ...(ports?.informers ?? [])];
     for (const i of informers) i.start();
     await Promise.all([
       tenants?.controller.run(signal),
       networks?.controller.run(signal),
+      ports?.controller.run(signal),
+      ports?.runGc(signal),
       sync ? runKeystoneSync({ deps: sync, intervalMs: cfg.syncInterval, signal }) : undefined,
     ]);
     for (const i of informers) await i.stop();
-    await Promise.all([events.flush(), syncEvents.flush(), networkEvents.flush()]);
+    await Promise.all([events.flush(), syncEvents.flush(), networkEvents.flush(), portEvents.flush()]);
   };
   if (cfg.leaderElect) {
     await createOrUpdate(api, RESOURCES.namespaces, { metadata: { name: cfg.leaseNamespace } });

@@ -2,7 +2,7 @@ import { ValidationError } from '../lib/errors.js';
 import type { ConfigOf, Schema } from './schema.js';
 
 /** The controllers stackube-controller can run (`--controllers`). */
-export const CONTROLLER_NAMES = ['tenant', 'network', 'keystone-sync'] as const;
+export const CONTROLLER_NAMES = ['tenant', 'network', 'port', 'keystone-sync'] as const;
 /** One of CONTROLLER_NAMES. */
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -17,9 +17,13 @@ export const controllerSchema = {
   identity: { type: 'string', help: 'leader-election identity (default: hostname + pid)' },
   listenAddress: { type: 'string', default: '127.0.0.1:9443', help: 'host:port for /healthz, /readyz and /metrics (plain HTTP)' },
   networkWorkers: { type: 'number', default: 4, min: 1, max: 64, help: 'Networks reconciled in parallel' },
+  portWorkers: { type: 'number', default: 4, min: 1, max: 64, help: 'pods whose Neutron port is reserved or released in parallel (port controller)' },
+  portPoolSize: { type: 'number', default: 0, min: 0, max: 64, help: 'warm Neutron ports kept ready per (network, node), created in bulk and pre-bound to the node (0 = no pools: each pod\'s port is created when it is scheduled)' },
+  portGcInterval: { type: 'duration', default: '60s', help: 'how often the port controller deletes orphaned pod ports and stale pooled ports (also once at start)' },
+  portGcGrace: { type: 'duration', default: '30s', help: 'ports younger than this are never garbage-collected (a reconcile may have just made them)' },
   externalNetwork: { type: 'string', default: '', help: 'Neutron external network (name or id) for tenant routers\' gateways and floating IPs ("" = the only external network Neutron has)' },
-  neutron: { type: 'boolean', default: true, help: 'use Neutron: tenant security groups and quotas, and the network controller (false: Keystone and Kubernetes only)' },
-  controllers: { type: 'stringList', default: ['tenant', 'network', 'keystone-sync'], help: `controllers to run while leading, from ${CONTROLLER_NAMES.join(', ')} (keystone-sync runs only when syncDomains or syncTag is set)` },
+  neutron: { type: 'boolean', default: true, help: 'use Neutron: tenant security groups and quotas, and the network and port controllers (false: Keystone and Kubernetes only)' },
+  controllers: { type: 'stringList', default: ['tenant', 'network', 'port', 'keystone-sync'], help: `controllers to run while leading, from ${CONTROLLER_NAMES.join(', ')} (keystone-sync runs only when syncDomains or syncTag is set)` },
   syncDomains: { type: 'stringList', default: [], help: 'Keystone domains (names or ids) whose projects become Tenants (keystone-sync)' },
   syncTag: { type: 'string', default: '', help: 'Keystone projects carrying this tag become Tenants (keystone-sync; empty = none)' },
   syncInterval: { type: 'duration', default: '30s', help: 'how often keystone-sync compares Keystone projects with Tenants' },
@@ -31,7 +35,7 @@ export type ControllerConfig = ConfigOf<typeof controllerSchema>;
 export const CONTROLLER_ENV_PREFIX = 'STACKUBE_CONTROLLER_';
 
 /**
- * Checks what the schema cannot: known controller names, a Keystone-valid tag and a sane interval. Throws one
+ * Checks what the schema cannot: known controller names, a Keystone-valid tag, sane intervals and a whole pool size. Throws one
  * ValidationError listing every problem (also when nothing would run); returns the controllers to run, in a
  * stable order, with keystone-sync left out when no domain or tag selects anything.
  */
@@ -43,6 +47,8 @@ export function validateControllerConfig(cfg: ControllerConfig): ControllerName[
   // Keystone refuses tags with "/" or "," or over 255 characters, and "," would split the list filter.
   if (cfg.syncTag.length > 255 || /[/,]/.test(cfg.syncTag)) problems.push(`syncTag: "${cfg.syncTag}" is not a Keystone tag (at most 255 characters, no "/" or ",")`);
   if (cfg.syncInterval < 1000) problems.push(`syncInterval: ${cfg.syncInterval} ms is below the minimum 1s`);
+  if (cfg.portGcInterval < 1000) problems.push(`portGcInterval: ${cfg.portGcInterval} ms is below the minimum 1s`);
+  if (!Number.isInteger(cfg.portPoolSize)) problems.push(`portPoolSize: ${cfg.portPoolSize} is not a whole number`);
   const syncSelected = cfg.syncDomains.length > 0 || cfg.syncTag !== '';
   const enabled = CONTROLLER_NAMES.filter((c) => cfg.controllers.includes(c) && (c !== 'keystone-sync' || syncSelected));
   if (enabled.length === 0 && unknown.length === 0 && cfg.controllers.length > 0) problems.push('controllers: only keystone-sync is named, but neither syncDomains nor syncTag selects any project');

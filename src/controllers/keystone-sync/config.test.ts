@@ -9,13 +9,13 @@ const load = (flags: Record<string, string>, env: Record<string, string> = {}) =
 describe('keystone-sync config', () => {
   it('defaults: all controllers named, sync off (nothing selected), 30 s, orphan', () => {
     const cfg = load({});
-    assert.deepEqual([cfg.controllers, cfg.syncDomains, cfg.syncTag, cfg.syncInterval, cfg.syncDeletePolicy], [['tenant', 'network', 'keystone-sync'], [], '', 30_000, 'orphan']);
-    assert.deepEqual(validateControllerConfig(cfg), ['tenant', 'network']);
+    assert.deepEqual([cfg.controllers, cfg.syncDomains, cfg.syncTag, cfg.syncInterval, cfg.syncDeletePolicy], [['tenant', 'network', 'port', 'keystone-sync'], [], '', 30_000, 'orphan']);
+    assert.deepEqual(validateControllerConfig(cfg), ['tenant', 'network', 'port']);
   });
   const cases: { what: string; flags: Record<string, string>; env?: Record<string, string>; want: string[] | RegExp }[] = [
-    { what: 'a tag turns the sync on', flags: { 'sync-tag': 'k8s' }, want: ['tenant', 'network', 'keystone-sync'] },
-    { what: 'domains turn it on (flag list)', flags: { 'sync-domains': 'Default, eng' }, want: ['tenant', 'network', 'keystone-sync'] },
-    { what: 'domains from the environment', flags: {}, env: { STACKUBE_CONTROLLER_SYNC_DOMAINS: 'eng' }, want: ['tenant', 'network', 'keystone-sync'] },
+    { what: 'a tag turns the sync on', flags: { 'sync-tag': 'k8s' }, want: ['tenant', 'network', 'port', 'keystone-sync'] },
+    { what: 'domains turn it on (flag list)', flags: { 'sync-domains': 'Default, eng' }, want: ['tenant', 'network', 'port', 'keystone-sync'] },
+    { what: 'domains from the environment', flags: {}, env: { STACKUBE_CONTROLLER_SYNC_DOMAINS: 'eng' }, want: ['tenant', 'network', 'port', 'keystone-sync'] },
     { what: 'the sync alone', flags: { controllers: 'keystone-sync', 'sync-tag': 'k8s' }, want: ['keystone-sync'] },
     { what: 'the tenant controller alone', flags: { controllers: 'tenant', 'sync-tag': 'k8s' }, want: ['tenant'] },
     { what: 'an unknown controller', flags: { controllers: 'tenant,nope' }, want: /controllers: unknown "nope"/ },

@@ -90,8 +90,9 @@ export function networkNeutronAdapter(c: ServiceClient, o: { external: string })
       try {
         await addInterface(c, routerId, { subnet_id: subnetId });
       } catch (e) {
-        // Attached already (e.g. by a reconcile that crashed before recording it): Neutron answers 400.
-        if (e instanceof OpenStackError && e.status === 400 && /already has a port|overlaps with/i.test(e.message)) {
+        // Attached already (e.g. by a reconcile that crashed, or whose call timed out, before recording it): Neutron
+        // answers 400 "already has a port", or 409 "IP address <gateway> already allocated" while that attach is still running.
+        if (e instanceof OpenStackError && (e.status === 400 || e.status === 409) && /already has a port|overlaps with|already allocated/i.test(e.message)) {
           const ifaces = await ports.list(c, { device_id: routerId, device_owner: 'network:router_interface' });
           if (ifaces.some((p) => p.fixed_ips.some((f) => f.subnet_id === subnetId))) return;
         }

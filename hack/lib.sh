@@ -19,6 +19,13 @@ SECRETS=$STACKUBE_STATE/secrets
 KUBE_BIN=$ROOT/.cache/kube/$KUBE_VERSION/bin
 KUBECTL=$KUBE_BIN/kubectl
 KEYSTONE_URL=http://127.0.0.1:5000/v3
+# The node (hack/node-up.sh, ADR 0011): its name (the kubelet's default, the lower-cased hostname), containerd's own
+# socket, and the images hack/images.sh builds and imports (no registry). Bump an image's tag when its recipe
+# changes (a content change under the same tag is re-imported too).
+NODE_NAME=$(hostname | tr '[:upper:]' '[:lower:]')
+CONTAINERD_SOCK=$RUN_DIR/containerd/containerd.sock
+PAUSE_IMAGE=localhost/stackube/pause:1
+TESTBOX_IMAGE=localhost/stackube/testbox:1
 # The demo tenants' users: keystone-up.sh creates them, up.sh writes a kubeconfig for each.
 DEMO_USERS=(alice bob carol dave)
 

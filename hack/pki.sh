@@ -79,6 +79,13 @@ leaf etcd-peer                  "/CN=etcd-peer"                                 
 leaf apiserver-etcd-client      "/CN=kube-apiserver-etcd-client"                      clientAuth
 leaf webhook-client             "/CN=stackube-webhook"                                clientAuth
 leaf apiserver-webhook-client   "/CN=kube-apiserver-webhook-client"                   clientAuth
+# The node (hack/node-up.sh). The kubelet's client certificate puts it in group system:nodes as
+# system:node:<name>, which the Node authorizer expects; its serving certificate names the node's Hostname
+# address, which the apiserver dials for exec/logs/port-forward; the apiserver's client certificate for those
+# calls is authorized by the kubelet through a SubjectAccessReview (ClusterRole system:kubelet-api-admin).
+leaf kubelet                    "/O=system:nodes/CN=system:node:$NODE_NAME"            clientAuth
+leaf kubelet-serving            "/O=system:nodes/CN=system:node:$NODE_NAME"            serverAuth "DNS:$NODE_NAME, DNS:localhost, IP:127.0.0.1"
+leaf apiserver-kubelet-client   "/CN=kube-apiserver-kubelet-client"                   clientAuth
 
 # --- service-account token signing key pair
 if [ ! -s sa.key ] || [ ! -s sa.pub ]; then
@@ -119,6 +126,7 @@ kubeconfig admin.kubeconfig              "$API" stackube-admin                  
 kubeconfig controller-manager.kubeconfig "$API" system:kube-controller-manager  kube-controller-manager
 kubeconfig scheduler.kubeconfig          "$API" system:kube-scheduler           kube-scheduler
 kubeconfig webhook.kubeconfig            "$API" stackube-webhook                webhook-client
+kubeconfig kubelet.kubeconfig            "$API" "system:node:$NODE_NAME"        kubelet
 # The two files kube-apiserver reads to call the stackube webhook (the "cluster" is the webhook server).
 kubeconfig authn-webhook.kubeconfig https://127.0.0.1:8443/authenticate kube-apiserver-webhook-client apiserver-webhook-client
 kubeconfig authz-webhook.kubeconfig https://127.0.0.1:8443/authorize    kube-apiserver-webhook-client apiserver-webhook-client

@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   // Every OpenStack call is counted and timed (bench/networks reads the per-Network call counts from here).
   const osLatency = new Histogram({ name: 'stackube_openstack_request_duration_seconds', help: 'OpenStack API latency by service, method and HTTP status (0 = unreachable)', labelNames: ['service', 'method', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const os = createOpenStackClient({
-    cloud, clock: systemClock, sleep: (ms) => sleep(ms),
+    cloud, clock: systemClock, sleep: (ms) => sleep(ms), timeoutMs: cfg.openstackTimeout,
     onCall: (ev) => {
       osLatency.observe({ service: ev.service, method: ev.method, status: String(ev.status) }, ev.ms / 1000);
       if (ev.status === 0 || ev.status >= 500) log.warn({ service: ev.service, method: ev.method, url: ev.url.split('?')[0], status: ev.status, requestId: ev.requestId, ms: ev.ms }, 'openstack call failed');

@@ -16,6 +16,7 @@ export const controllerSchema = {
   leaseNamespace: { type: 'string', default: 'stackube-system', help: 'namespace of the leader-election Lease' },
   identity: { type: 'string', help: 'leader-election identity (default: hostname + pid)' },
   listenAddress: { type: 'string', default: '127.0.0.1:9443', help: 'host:port for /healthz, /readyz and /metrics (plain HTTP)' },
+  openstackTimeout: { type: 'duration', default: '60s', help: 'deadline of one OpenStack call (Neutron creates routers slowly under load; a call that times out is found again by its marker)' },
   networkWorkers: { type: 'number', default: 4, min: 1, max: 64, help: 'Networks reconciled in parallel' },
   portWorkers: { type: 'number', default: 4, min: 1, max: 64, help: 'pods whose Neutron port is reserved or released in parallel (port controller)' },
   portPoolSize: { type: 'number', default: 0, min: 0, max: 64, help: 'warm Neutron ports kept ready per (network, node), created in bulk and pre-bound to the node (0 = no pools: each pod\'s port is created when it is scheduled)' },

@@ -149,15 +149,20 @@ async function finalize(d: NetworkReconcilerDeps, n: Network): Promise<{ requeue
   if (!adoptedNetworkID(n.spec)) {
     try {
       const marker = networkMarker(n.metadata.uid ?? '');
-      const [net, subnet, router] = await Promise.all([d.neutron.findNetwork(marker), d.neutron.findSubnet(marker), d.neutron.findRouter(marker)]);
-      // Ports first (the pods' ports; Neutron removes its own DHCP port), then the router, then subnet and network.
-      if (net) await d.neutron.deleteWorkloadPorts(net.id);
-      if (router) {
-        if (subnet) await d.neutron.removeRouterInterface(router.id, subnet.id);
-        await d.neutron.deleteRouter(router.id);
+      // Every resource carrying the marker goes, not only the first: a create whose answer timed out may have been
+      // repeated before Neutron showed the first one. Bounded, so a resource Neutron keeps showing cannot spin us.
+      for (let round = 0; round < 5; round++) {
+        const [net, subnet, router] = await Promise.all([d.neutron.findNetwork(marker), d.neutron.findSubnet(marker), d.neutron.findRouter(marker)]);
+        if (!net && !subnet && !router) break;
+        // Ports first (the pods' ports; Neutron removes its own DHCP port), then the router, then subnet and network.
+        if (net) await d.neutron.deleteWorkloadPorts(net.id);
+        if (router) {
+          if (subnet) await d.neutron.removeRouterInterface(router.id, subnet.id);
+          await d.neutron.deleteRouter(router.id);
+        }
+        if (subnet) await d.neutron.deleteSubnet(subnet.id);
+        if (net) await d.neutron.deleteNetwork(net.id);
       }
-      if (subnet) await d.neutron.deleteSubnet(subnet.id);
-      if (net) await d.neutron.deleteNetwork(net.id);
     } catch (e) {
       // Deletion is never given up: an outage is retried soon, a refusal (e.g. a port someone else put on the
       // network) is retried slowly with the reason in the status.
@@ -168,7 +173,8 @@ async function finalize(d: NetworkReconcilerDeps, n: Network): Promise<{ requeue
       throw e;
     }
   }
-  await d.kube.removeFinalizer(n);
+  // Read again: the Terminating status write above changed the resourceVersion the finalizer patch is guarded by.
+  await d.kube.removeFinalizer((await d.kube.getNetwork(n.metadata.namespace ?? '', n.metadata.name ?? '')) ?? n);
   d.kube.event(n, 'Normal', REASONS.Deleted, adoptedNetworkID(n.spec) ? 'adopted Neutron network left in place' : 'Neutron router, subnet and network deleted');
   return {};
 }

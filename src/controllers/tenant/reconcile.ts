@@ -190,7 +190,8 @@ async function finalize(d: TenantReconcilerDeps, t: Tenant): Promise<{ requeueAf
     const mine = await d.keystone.findProjectByTag(projectTag(uid));
     if (mine) await d.keystone.deleteProject(mine.id);
   }
-  await d.kube.removeFinalizer(t);
+  // Read again: status writes above changed the resourceVersion the finalizer patch is guarded by.
+  await d.kube.removeFinalizer((await d.kube.getTenant(name)) ?? t);
   d.kube.event(t, 'Normal', REASONS.Deleted, 'namespaces and Keystone resources removed');
   return {};
 }

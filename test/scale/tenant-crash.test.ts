@@ -1,3 +1,5 @@
+// (In test/scale since issue 4: every Tenant now also gets a Neutron security group and a default Network with its
+// own router, so 100 tenants mean 100 Neutron routers — well over CI's budget on a 2-vCPU machine.)
 // Crash safety of the tenant controller (issue 3, "Must show"): 100 Tenants are created in one batch and then
 // deleted in one call while stackube-controller is SIGKILLed at random points and restarted; afterwards nothing
 // may be left behind, in Kubernetes or in Keystone. Runs against the real apiserver, Keystone and controller.
@@ -16,7 +18,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
 import { projects, type Project } from '../../src/openstack/keystone/projects.js';
 import { users } from '../../src/openstack/keystone/users.js';
-import { ADMIN_KUBECONFIG, adminKube, cloud, controllerGet, controllerLeading, eventually, hack, killDaemon, kubectl, metricSum, seededRandom } from './harness.js';
+import { ADMIN_KUBECONFIG, adminKube, cloud, controllerGet, controllerLeading, eventually, hack, killDaemon, kubectl, metricSum, seededRandom } from '../integration/harness.js';
 
 const SEED = Number(process.env['STACKUBE_CRASH_SEED'] ?? randomInt(2 ** 31));
 const N = Number(process.env['STACKUBE_CRASH_TENANTS'] ?? 100);

@@ -17,9 +17,9 @@ export function tenantNeutronAdapter(c: ServiceClient): TenantNeutron {
   return {
     findSecurityGroup: (marker) => guarded(async () => { const g = (await securityGroups.list(c, { description: marker }))[0]; return g && group(g); }),
     createSecurityGroup: (o) => guarded(async () => group(await securityGroups.create(c, { name: o.name, project_id: o.projectId, description: o.marker }))),
-    createRules: (groupId, rules) => guarded(async () => {
+    createRules: (groupId, projectId, rules) => guarded(async () => {
       await securityGroupRules.createBulk(c, rules.map((r) => ({
-        security_group_id: groupId, direction: r.direction, ethertype: r.ethertype,
+        security_group_id: groupId, project_id: projectId, direction: r.direction, ethertype: r.ethertype,
         ...(r.protocol !== null ? { protocol: r.protocol } : {}),
         ...(r.port_range_min !== null ? { port_range_min: r.port_range_min } : {}),
         ...(r.port_range_max !== null ? { port_range_max: r.port_range_max } : {}),

@@ -56,7 +56,8 @@ export interface TenantNeutron {
   /** The security group whose description is this marker, if any. */
   findSecurityGroup(marker: string): Promise<TenantSecurityGroup | undefined>;
   createSecurityGroup(o: { projectId: string; name: string; marker: string }): Promise<TenantSecurityGroup>;
-  createRules(groupId: string, rules: RuleSpec[]): Promise<void>;
+  /** Creates rules in the group, owned by the tenant's project (so they count against its quota, not the admin's). */
+  createRules(groupId: string, projectId: string, rules: RuleSpec[]): Promise<void>;
   deleteRule(id: string): Promise<void>;
   /** Deletes a group; a missing one counts as deleted. */
   deleteSecurityGroup(id: string): Promise<void>;

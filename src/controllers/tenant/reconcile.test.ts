@@ -50,7 +50,7 @@ function fakeTenantNeutron(calls: string[]) {
       state.groups.set(g.id, g);
       return view(g);
     }),
-    createRules: (groupId, rules) => run(`createRules ${groupId} ${rules.length}`, () => {
+    createRules: (groupId, _projectId, rules) => run(`createRules ${groupId} ${rules.length}`, () => {
       const g = state.groups.get(groupId);
       for (const r of rules) g?.rules.push({ ...r, id: `rule-${state.next++}` });
     }),

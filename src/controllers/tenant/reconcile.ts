@@ -201,7 +201,7 @@ async function ensureSecurityGroup(n: TenantNeutron, t: Tenant, projectId: strin
   const marker = tenantSecurityGroupMarker(t.metadata.uid ?? '');
   const sg = (await n.findSecurityGroup(marker)) ?? (await n.createSecurityGroup({ projectId, name: tenantSecurityGroupName(t.metadata.name ?? ''), marker }));
   const { create, remove } = ruleChanges(tenantSecurityGroupRules(sg.id), sg.rules);
-  if (create.length > 0) await n.createRules(sg.id, create);
+  if (create.length > 0) await n.createRules(sg.id, projectId, create);
   for (const id of remove) await n.deleteRule(id);
   return sg.id;
 }

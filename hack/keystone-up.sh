@@ -89,14 +89,7 @@ if [ ! -e "$KS_STATE/initialised" ]; then
   ts "keystone: first run: creating database, keys and the admin user"
   stop keystone   # a Keystone left from an interrupted first run would hold stale keys
   rm -f "$STACKUBE_STATE/keystone-ids.env"   # ids of the previous database (kube-up.sh waits for new ones)
-  mysql <<SQL
-DROP DATABASE IF EXISTS \`$DB_NAME\`;
-CREATE DATABASE \`$DB_NAME\`;
-CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PW';
-ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PW';
-GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'127.0.0.1';
-FLUSH PRIVILEGES;
-SQL
+  recreate_database "$DB_NAME" "$DB_USER" "$DB_PW"
   rm -rf "$KS_STATE/fernet-keys" "$KS_STATE/credential-keys"
   klog=$LOG_DIR/keystone-manage.log
   # db_sync and the two key set-ups are independent: run them in parallel (each is a slow Python start).

@@ -161,6 +161,19 @@ secret() {
   cat "$f"
 }
 
+# recreate_database NAME USER PASSWORD : drop and create the MariaDB database NAME and (re)set USER@127.0.0.1 with
+# PASSWORD and every privilege on it (a first run of Keystone or Neutron).
+recreate_database() {
+  mysql <<SQL
+DROP DATABASE IF EXISTS \`$1\`;
+CREATE DATABASE \`$1\`;
+CREATE USER IF NOT EXISTS '$2'@'127.0.0.1' IDENTIFIED BY '$3';
+ALTER USER '$2'@'127.0.0.1' IDENTIFIED BY '$3';
+GRANT ALL PRIVILEGES ON \`$1\`.* TO '$2'@'127.0.0.1';
+FLUSH PRIVILEGES;
+SQL
+}
+
 # write_if_changed FILE MODE : write stdin to FILE (atomically, with MODE) only when the content differs.
 # Succeeds (0) when the file changed, 1 when it was already up to date.
 write_if_changed() {

@@ -163,14 +163,7 @@ if [ "$changed" = 1 ]; then ts "neutron: configuration changed, (re)starting the
 if [ ! -e "$N_STATE/initialised" ]; then
   ts "neutron: first run: creating the database"
   stop "${AGENTS[@]}" neutron-server
-  mysql <<SQL
-DROP DATABASE IF EXISTS \`$DB_NAME\`;
-CREATE DATABASE \`$DB_NAME\`;
-CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PW';
-ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PW';
-GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'127.0.0.1';
-FLUSH PRIVILEGES;
-SQL
+  recreate_database "$DB_NAME" "$DB_USER" "$DB_PW"
   runuser -u neutron -- neutron-db-manage --config-file "$N_CONF" --config-file "$ML2_CONF" upgrade head \
     >> "$LOG_DIR/neutron-db-manage.log" 2>&1 || die "neutron-db-manage failed; see $LOG_DIR/neutron-db-manage.log"
   touch "$N_STATE/initialised"

@@ -130,17 +130,8 @@ export const RUN_DIR = '/run/stackube';
 /** stackube-controller's /healthz, /readyz and /metrics (hack/controller-up.sh's --listen-address). */
 export const CONTROLLER_URL = 'http://127.0.0.1:9443';
 
-/** A seeded PRNG (mulberry32) returning [0, 1): the same seed gives the same sequence, so runs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), shared with the unit tests' fuzzers. */
+export { seededRandom } from '../../src/lib/random.js';
 
 /** True while pid runs (a zombie, killed but not yet reaped, counts as dead). Never throws. */
 export function processAlive(pid: number): boolean {

@@ -11,22 +11,12 @@ import { validateResult } from '../spec/result.js';
 import type { DaemonOutcome, DaemonTransport } from './transport.js';
 import { runPlugin, type RunOutput } from './fake-daemon.js';
 import type { StdinSource } from './stdin.js';
+import { seededRandom } from '../../lib/random.js';
 
 const SEED = 0x5eed_c41;
 const CASES = 500;
 const CASE_DEADLINE_MS = 3_000;
 
-/** mulberry32: a tiny seeded PRNG, so a seed replays the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RESULT = {
   interfaces: [{ name: 'eth0', mac: 'fa:16:3e:00:00:01', sandbox: '/var/run/netns/x' }],
@@ -184,7 +174,7 @@ function check(c: Case, out: RunOutput, label: string): void {
 describe(`plugin fuzz (${CASES} cases, seed ${SEED})`, () => {
   it('every case ends with one exit and well-formed output', async (t) => {
     t.diagnostic(`seed ${SEED}`);
-    const r = prng(SEED);
+    const r = seededRandom(SEED);
     let failures = 0;
     let validOk = 0;
     for (let i = 0; i < CASES; i++) {

@@ -251,6 +251,8 @@ export const NETWORK_SPEC_SCHEMA = exactly<NetworkSpec>()(object('Desired state 
     ...GATEWAY_RULES,
     { rule: "(has(self.cidr) ? self.cidr : '') == (has(oldSelf.cidr) ? oldSelf.cidr : '')", message: 'cidr is immutable: a Neutron subnet cannot change its range; create another Network', fieldPath: '.cidr' },
     { rule: "(has(self.networkID) ? self.networkID : '') == (has(oldSelf.networkID) ? oldSelf.networkID : '')", message: 'networkID is immutable: create another Network', fieldPath: '.networkID' },
+    // Neutron refuses to move a subnet's gateway while the router interface holds it (409), so it is fixed at creation.
+    { rule: "(has(self.gateway) ? self.gateway : '') == (has(oldSelf.gateway) ? oldSelf.gateway : '')", message: 'gateway is immutable: the tenant router\'s interface holds the subnet\'s gateway address; create another Network', fieldPath: '.gateway' },
   ],
 }));
 

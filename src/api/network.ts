@@ -16,7 +16,7 @@ export const NETWORK_PLURAL = 'networks';
 export interface NetworkSpec {
   /** IPv4 subnet of the network, e.g. 10.244.0.0/16. Immutable. */
   cidr?: string;
-  /** Gateway address inside cidr; default: the first address of cidr. */
+  /** Gateway address inside cidr; default: the first address of cidr. Immutable. */
   gateway?: string;
   /** Adopt this existing Neutron network (never deleted by Stackube). Immutable. */
   networkID?: string;

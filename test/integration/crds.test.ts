@@ -163,7 +163,7 @@ describe('stackube.kubernetes.io/v1 CRDs on the real kube-apiserver', () => {
     });
   }
 
-  it('refuses changing a Tenant\'s project or a Network\'s cidr, and allows other updates', async () => {
+  it('refuses changing a Tenant\'s project or a Network\'s cidr or gateway, and allows other updates', async () => {
     const p1 = await k(['patch', 'tenant', `it-full-${suffix}`, '--type=merge', '-p', '{"spec":{"projectID":"fedcba9876543210fedcba9876543210","tenantID":""}}']);
     assert.notEqual(p1.code, 0);
     assert.match(p1.stderr, /the Keystone project of a Tenant \(projectID, tenantID\) cannot change/);
@@ -171,7 +171,9 @@ describe('stackube.kubernetes.io/v1 CRDs on the real kube-apiserver', () => {
     assert.match(p2.stderr, /cannot change/, 'a created project cannot turn into an adopted one');
     const p3 = await k(['-n', NS, 'patch', 'network', `it-orig-${suffix}`, '--type=merge', '-p', '{"spec":{"cidr":"10.245.0.0/16","gateway":"10.245.0.1"}}']);
     assert.match(p3.stderr, /cidr is immutable/);
-    ok(await k(['-n', NS, 'patch', 'network', `it-orig-${suffix}`, '--type=merge', '-p', '{"spec":{"gateway":"10.244.0.254","dnsNameservers":["10.0.0.2"]}}']));
+    const p4 = await k(['-n', NS, 'patch', 'network', `it-orig-${suffix}`, '--type=merge', '-p', '{"spec":{"gateway":"10.244.0.254"}}']);
+    assert.match(p4.stderr, /gateway is immutable/);
+    ok(await k(['-n', NS, 'patch', 'network', `it-orig-${suffix}`, '--type=merge', '-p', '{"spec":{"dnsNameservers":["10.0.0.2"]}}']));
     ok(await k(['patch', 'tenant', `it-full-${suffix}`, '--type=merge', '-p', '{"spec":{"resourceQuota":{"hard":{"pods":60}},"owners":[{"kind":"User","name":"bob","role":"member"}]}}']));
   });
 

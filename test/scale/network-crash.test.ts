@@ -14,26 +14,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetworkStatus } from '../../src/api/network.js';
-import { networkMarker, tenantSecurityGroupMarker, tenantSecurityGroupName } from '../../src/domain/network/plan.js';
+import { networkMarker, tenantSecurityGroupName } from '../../src/domain/network/plan.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { Informer } from '../../src/kube/informer.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
 import { projects } from '../../src/openstack/keystone/projects.js';
 import { neutronCall } from '../../src/openstack/neutron/common.js';
-import { networks, type Network as NeutronNetwork } from '../../src/openstack/neutron/networks.js';
-import { ports, type Port } from '../../src/openstack/neutron/ports.js';
-import { routers, type Router } from '../../src/openstack/neutron/routers.js';
-import { securityGroupRules, securityGroups, type SecurityGroup, type SecurityGroupRule } from '../../src/openstack/neutron/security-groups.js';
-import { subnets, type Subnet } from '../../src/openstack/neutron/subnets.js';
-import { ADMIN_KUBECONFIG, adminKube, cloud, controllerGet, controllerLeading, eventually, hack, killDaemon, kubectl, metricSum, seededRandom } from '../integration/harness.js';
+import { ControllerKiller, SNAPSHOT_KINDS, assertNoLeaks, describeResource, neutronSnapshot, runIdentity as identityOf, runResources, snapshotCounts } from '../integration/crash.js';
+import { ADMIN_KUBECONFIG, adminKube, cloud, eventually, hack, kubectl, seededRandom } from '../integration/harness.js';
 
 const SEED = Number(process.env['STACKUBE_NETCRASH_SEED'] ?? process.env['STACKUBE_CRASH_SEED'] ?? randomInt(2 ** 31));
 const N = Number(process.env['STACKUBE_NETCRASH_NETWORKS'] ?? 50);
 const T = Number(process.env['STACKUBE_NETCRASH_TENANTS'] ?? 5);
 // Each kill costs ~2–20 s: the restarted process takes its own Lease back, then resyncs its caches.
 const [KILLS_CREATE = 3, KILLS_DELETE = 2, KILLS_TENANTS = 1] = (process.env['STACKUBE_NETCRASH_KILLS'] ?? '3,2').split(',').map(Number);
-const random = seededRandom(SEED);
+const killer = new ControllerKiller(seededRandom(SEED), () => since());
 // The names must differ between runs even with the same seed (a rerun must not meet the last run's leftovers).
 const RUN = randomBytes(3).toString('hex');
 const PREFIX = `nc-${RUN}-`;
@@ -113,42 +109,18 @@ const activeCount = (): number => ourNets().filter((s) => s.activeAt !== undefin
 /** Our Networks still in the apiserver (the informer holds every namespace's; count only the run's). */
 const presentCount = (): number => netInformer.keys().filter((k) => netKeys.has(k)).length;
 const runPresent = (): string[] => netInformer.keys().filter((k) => k.startsWith(PREFIX));
+const progressState = (): string => `${activeCount()}/${N} Active, ${presentCount()} Networks present`;
 const tenantsReady = (): number => [...tenantsSeen.values()].filter((s) => s.readyAt !== undefined).length;
 
-interface Kill { phase: string; atMs: number; pid: number; active: number; present: number; reconciles: number; queued: number; neutronCalls: number; downMs: number }
-const kills: Kill[] = [];
-
-/**
- * Kills spread over a phase: for each of `max` kills a seeded random progress point (0 ≤ p < 1 of the phase's
- * work, from progress()) is drawn; once the phase has got that far, the controller leads (it is working then) and
- * has worked another random 0.3–3 s (a Neutron router create takes ~3 s, an interface ~5 s here, so most kills
- * land inside a Neutron call or between two), it is SIGKILLed and started again with hack/controller-up.sh.
- * Stops early when done() holds.
- */
-async function killLoop(phase: string, max: number, progress: () => number, done: () => boolean): Promise<void> {
-  const points = Array.from({ length: max }, () => random()).sort((a, b) => a - b);
-  for (const point of points) {
-    await eventually(async () => Promise.resolve(progress() >= point || done()), 1_500_000, 100);
-    if (done()) return;
-    assert.ok(await controllerLeading(60_000), 'stackube-controller never took the lease');
-    await sleep(300 + Math.floor(random() * 2_700));
-    if (done()) return;
-    // What this process had done and had queued when it dies (evidence that the kill lands mid-work).
-    const m = (await controllerGet('/metrics')).body;
-    const atMs = since();
-    const pid = await killDaemon('stackube-controller', 'stackube-controller.js');
-    assert.ok(pid !== undefined, 'stackube-controller was not running');
-    const kill: Kill = { phase, atMs, pid, active: activeCount(), present: presentCount(), downMs: 0,
-      reconciles: metricSum(m, 'stackube_controller_reconcile_duration_seconds_count'), queued: metricSum(m, 'stackube_controller_queue_depth'),
-      neutronCalls: m.split('\n').filter((l) => l.startsWith('stackube_openstack_request_duration_seconds_count{service="network"')).reduce((s, l) => s + (Number(l.slice(l.lastIndexOf(' ') + 1)) || 0), 0) };
-    const up = await hack('controller-up.sh');
-    assert.equal(up.code, 0, `hack/controller-up.sh failed: ${up.stdout}${up.stderr}`);
-    assert.ok(await controllerLeading(60_000), 'the restarted stackube-controller never took the lease');
-    kill.downMs = since() - atMs;
-    kills.push(kill);
-    console.log(`  kill ${kills.length} (${phase}, drawn at ${Math.round(point * 100)}% of the phase) at ${(atMs / 1000).toFixed(1)}s: pid ${pid} (${kill.reconciles} reconciles, ${kill.neutronCalls} Neutron calls done, ${kill.queued} keys queued); `
-      + `${kill.active}/${N} Active, ${kill.present} Networks present; leading again after ${(kill.downMs / 1000).toFixed(1)}s`);
-  }
+/** This run's uids (Network markers), tenant projects and Neutron ids seen so far. */
+function runIdentity(extra: { networkIds?: Iterable<string>; routerIds?: Iterable<string> } = {}): ReturnType<typeof identityOf> {
+  const all = [...netsSeen.values()];
+  return identityOf({
+    neutronPrefix: NEUTRON_PREFIX, networkUids: all.map((s) => s.uid),
+    tenants: [...tenantsSeen.entries()].map(([name, s]) => ({ name, uid: s.uid, ...(s.projectID ? { projectID: s.projectID } : {}) })),
+    networkIds: [...all.flatMap((s) => (s.networkID ? [s.networkID] : [])), ...(extra.networkIds ?? [])],
+    routerIds: [...all.flatMap((s) => (s.routerID ? [s.routerID] : [])), ...(extra.routerIds ?? [])],
+  });
 }
 
 function writeList(items: unknown[]): string {
@@ -156,56 +128,6 @@ function writeList(items: unknown[]): string {
   writeFileSync(f, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   return f;
 }
-
-interface Snapshot { networks: NeutronNetwork[]; subnets: Subnet[]; routers: Router[]; ports: Port[]; securityGroups: SecurityGroup[]; rules: SecurityGroupRule[] }
-/** Full admin listings (every project) of what a Network or a Tenant may create in Neutron. */
-async function snapshot(): Promise<Snapshot> {
-  // One after the other: neutron-server runs one API worker here, and the listings are large only in ports.
-  return {
-    networks: await networks.list(neutron), subnets: await subnets.list(neutron), routers: await routers.list(neutron),
-    ports: await ports.list(neutron), securityGroups: await securityGroups.list(neutron), rules: await securityGroupRules.list(neutron),
-  };
-}
-
-/** This run's uids (Network markers), tenant projects and Neutron ids seen so far. */
-function runIdentity(extra: { networkIds?: Iterable<string>; routerIds?: Iterable<string> } = {}): {
-  markers: Set<string>; projectIds: Set<string>; networkIds: Set<string>; routerIds: Set<string>; sgNames: Set<string>; sgMarkers: Set<string>;
-} {
-  const all = [...netsSeen.values()];
-  const tenants = [...tenantsSeen.entries()];
-  return {
-    markers: new Set(all.map((s) => networkMarker(s.uid))),
-    projectIds: new Set(tenants.flatMap(([, s]) => (s.projectID ? [s.projectID] : []))),
-    networkIds: new Set([...all.flatMap((s) => (s.networkID ? [s.networkID] : [])), ...(extra.networkIds ?? [])]),
-    routerIds: new Set([...all.flatMap((s) => (s.routerID ? [s.routerID] : [])), ...(extra.routerIds ?? [])]),
-    sgNames: new Set(tenantNames.map((t) => tenantSecurityGroupName(t))),
-    sgMarkers: new Set(tenants.map(([, s]) => tenantSecurityGroupMarker(s.uid))),
-  };
-}
-
-/** The resources of a snapshot that belong to this run, by every mark they can carry. */
-function runResources(s: Snapshot, id: ReturnType<typeof runIdentity>): Snapshot {
-  const ours = (r: { name: string; description: string; project_id: string }): boolean =>
-    id.markers.has(r.description) || r.name.startsWith(NEUTRON_PREFIX) || id.projectIds.has(r.project_id);
-  const nets = s.networks.filter(ours);
-  const netIds = new Set([...id.networkIds, ...nets.map((n) => n.id)]);
-  const rtrs = s.routers.filter(ours);
-  const rtrIds = new Set([...id.routerIds, ...rtrs.map((r) => r.id)]);
-  const sgs = s.securityGroups.filter((g) => id.sgNames.has(g.name) || id.sgMarkers.has(g.description) || id.projectIds.has(g.project_id));
-  const sgIds = new Set(sgs.map((g) => g.id));
-  return {
-    networks: nets,
-    subnets: s.subnets.filter((x) => ours(x) || netIds.has(x.network_id)),
-    routers: rtrs,
-    // The router's gateway port sits on the external network and has no project: found by its device.
-    ports: s.ports.filter((p) => netIds.has(p.network_id) || rtrIds.has(p.device_id) || id.projectIds.has(p.project_id)),
-    securityGroups: sgs,
-    rules: s.rules.filter((r) => sgIds.has(r.security_group_id) || id.projectIds.has(r.project_id)),
-  };
-}
-
-const describeRes = (r: { id: string; name?: string; description?: string; project_id?: string; device_owner?: string; network_id?: string }): string =>
-  `${r.id} ${r.name ?? ''} [${r.description ?? ''}] project ${r.project_id ?? '?'}${r.device_owner !== undefined ? ` owner ${r.device_owner} on ${r.network_id ?? '?'}` : ''}`;
 
 describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKILL at random points; seed ${SEED})`, () => {
   after(async () => {
@@ -223,7 +145,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     console.log(`  seed ${SEED} (STACKUBE_NETCRASH_SEED=${SEED} replays the kill points), run ${RUN}, ${N} Networks in ${T} tenants, kills ${KILLS_CREATE}/${KILLS_DELETE}/${KILLS_TENANTS}`);
     const up = await hack('controller-up.sh');
     assert.equal(up.code, 0, `hack/controller-up.sh failed: ${up.stdout}${up.stderr}`);
-    const before = await snapshot();
+    const before = await neutronSnapshot(neutron);
     tenantInformer.start();
     netInformer.start();
     assert.ok(await tenantInformer.waitForSync(), 'the tenant watch synced');
@@ -247,7 +169,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     const tCreate = since();
     const [applied] = await Promise.all([
       kubectl(['apply', '-f', list], admin),
-      killLoop('create', KILLS_CREATE, () => activeCount() / N, () => activeCount() === N),
+      killer.atProgress('create', KILLS_CREATE, () => activeCount() / N, () => activeCount() === N, progressState),
     ]);
     assert.equal(applied.code, 0, applied.stderr);
     const allActive = await eventually(async () => Promise.resolve(activeCount() === N), 1_500_000, 500);
@@ -260,7 +182,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
 
     // While they exist: exactly one network, subnet and router per Network, with the ids in its status, in its
     // tenant's project, the subnet on the network with the Network's range, the router's interface on it.
-    const mid = runResources(await snapshot(), runIdentity());
+    const mid = runResources(await neutronSnapshot(neutron), runIdentity());
     const byMarker = <R extends { description: string }>(rs: R[]): Map<string, R[]> => {
       const m = new Map<string, R[]>();
       for (const r of rs) m.set(r.description, [...(m.get(r.description) ?? []), r]);
@@ -282,7 +204,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
       if (ifaces.length !== 1 || !ifaces[0]?.fixed_ips.some((f) => f.subnet_id === sb?.id)) problems.push(`${key}: router ${rt?.id ?? '-'} has ${ifaces.length} interfaces (${ifaces.map((p) => p.fixed_ips.map((f) => f.subnet_id).join('+')).join(', ')}), want one on ${sb?.id ?? '-'}`);
     }
     const stray = [...mid.networks, ...mid.subnets, ...mid.routers].filter((r) => !runIdentity().markers.has(r.description));
-    for (const r of stray) problems.push(`unmarked resource of the run: ${describeRes(r)}`);
+    for (const r of stray) problems.push(`unmarked resource of the run: ${describeResource(r)}`);
     assert.deepEqual(problems, [], 'one marked network, subnet and router per Network, as its status says');
     const tenantSgs = mid.securityGroups.filter((g) => g.name.startsWith(`stackube-tenant-${PREFIX}`));
     assert.deepEqual(tenantSgs.map((g) => g.name).sort(), tenantNames.map((t) => tenantSecurityGroupName(t)).sort(), 'one security group per tenant');
@@ -293,7 +215,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     const tDelete = since();
     const [deleted] = await Promise.all([
       kubectl(['delete', 'networks', '--all-namespaces', '-l', `${RUN_LABEL}=${RUN}`, '--wait=false'], admin),
-      killLoop('delete', KILLS_DELETE, () => (N - presentCount()) / N, () => presentCount() === 0),
+      killer.atProgress('delete', KILLS_DELETE, () => (N - presentCount()) / N, () => presentCount() === 0, progressState),
     ]);
     assert.equal(deleted.code, 0, deleted.stderr);
     const allGone = await eventually(async () => Promise.resolve(presentCount() === 0), 1_500_000, 500);
@@ -305,7 +227,7 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
       kubectl(['delete', 'tenants', '-l', `${RUN_LABEL}=${RUN}`, '--wait=false'], admin),
       // The tenants' finalizers delete their namespaces (and so their default Networks) first, then the security
       // group, the project's default group and quotas: progress counts both halves.
-      killLoop('tenants', KILLS_TENANTS, () => (2 * T - runPresent().length - tenantInformer.size) / (2 * T), () => tenantInformer.size === 0),
+      killer.atProgress('tenants', KILLS_TENANTS, () => (2 * T - runPresent().length - tenantInformer.size) / (2 * T), () => tenantInformer.size === 0, progressState),
     ]);
     assert.equal(deletedTenants.code, 0, deletedTenants.stderr);
     const tenantsGone = await eventually(async () => Promise.resolve(tenantInformer.size === 0 && runPresent().length === 0), 600_000, 500);
@@ -313,15 +235,10 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     const tenantsDeleteMs = since() - tTenantsDelete;
 
     // ---- nothing left, checked with full listings
-    const afterAll = await snapshot();
+    const afterAll = await neutronSnapshot(neutron);
     const id = runIdentity({ networkIds: mid.networks.map((n) => n.id), routerIds: mid.routers.map((r) => r.id) });
     const left = runResources(afterAll, id);
-    assert.deepEqual(left.networks.map(describeRes), [], 'no Neutron network of the run is left');
-    assert.deepEqual(left.subnets.map(describeRes), [], 'no Neutron subnet of the run is left');
-    assert.deepEqual(left.routers.map(describeRes), [], 'no Neutron router of the run is left');
-    assert.deepEqual(left.ports.map(describeRes), [], 'no Neutron port of the run is left (router interfaces and gateways included)');
-    assert.deepEqual(left.securityGroups.map(describeRes), [], 'no security group of the run (the tenants\' own nor their projects\' default) is left');
-    assert.deepEqual(left.rules.map((r) => `${r.id} of group ${r.security_group_id} project ${r.project_id}`), [], 'no security group rule of the run is left');
+    assertNoLeaks(left);
     // GET /quotas lists the projects that have non-default quotas: a tenant's networkQuota must be reset on deletion.
     const quotaProjects = ((await neutronCall(neutron, 'GET', '/quotas')).body as { quotas?: { project_id?: string; tenant_id?: string }[] }).quotas ?? [];
     assert.deepEqual(quotaProjects.map((q) => q.project_id ?? q.tenant_id ?? '').filter((p) => id.projectIds.has(p)), [], 'no Neutron quota of the run\'s projects is left');
@@ -333,10 +250,9 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     // The run's share of the global counts is what it was before (nothing of it existed then); the global counts
     // are back too unless another test created or deleted its own resources meanwhile (then they are shown).
     const mineBefore = runResources(before, id);
-    const kinds = ['networks', 'subnets', 'routers', 'ports', 'securityGroups', 'rules'] as const;
-    for (const k of kinds) assert.equal(left[k].length, mineBefore[k].length, `the run's ${k} are back to ${mineBefore[k].length}`);
+    for (const k of SNAPSHOT_KINDS) assert.equal(left[k].length, mineBefore[k].length, `the run's ${k} are back to ${mineBefore[k].length}`);
     const foreign: string[] = [];
-    for (const k of kinds) {
+    for (const k of SNAPSHOT_KINDS) {
       const b = new Set<string>(before[k].map((r) => r.id));
       const a = new Set<string>(afterAll[k].map((r) => r.id));
       const diff = [...afterAll[k].filter((r) => !b.has(r.id)).map((r) => `+${k} ${r.id}`), ...before[k].filter((r) => !a.has(r.id)).map((r) => `-${k} ${r.id}`)];
@@ -345,9 +261,8 @@ describe(`Network controller crash safety (${N} Networks in ${T} tenants, SIGKIL
     }
     if (foreign.length > 0) console.log(`  meanwhile other tests changed ${foreign.length} Neutron resources that are not this run's: ${foreign.slice(0, 20).join(', ')}${foreign.length > 20 ? ', …' : ''}`);
 
-    const counts = (s: Snapshot): string => kinds.map((k) => `${s[k].length} ${k}`).join(', ');
-    console.log(`  ${kills.length} kills (${kills.filter((k) => k.phase === 'create').length} while creating, ${kills.filter((k) => k.phase === 'delete').length} while deleting Networks, ${kills.filter((k) => k.phase === 'tenants').length} while deleting tenants), seed ${SEED}`);
+    console.log(`  ${killer.kills.length} kills (${killer.count('create')} while creating, ${killer.count('delete')} while deleting Networks, ${killer.count('tenants')} while deleting tenants), seed ${SEED}`);
     console.log(`  create → all ${N} Active: ${(createMs / 1000).toFixed(1)}s; delete → all gone: ${(deleteMs / 1000).toFixed(1)}s; tenants gone: ${(tenantsDeleteMs / 1000).toFixed(1)}s; total ${(since() / 1000).toFixed(1)}s`);
-    console.log(`  Neutron before: ${counts(before)}; after: ${counts(afterAll)}`);
+    console.log(`  Neutron before: ${snapshotCounts(before)}; after: ${snapshotCounts(afterAll)}`);
   });
 });

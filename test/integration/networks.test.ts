@@ -2,16 +2,20 @@
 // and L3 agents, external network stackube-external) and stackube-controller, all started by hack/up.sh.
 //  1. 50 tenants created in one batch all get their default Network 10.244.0.0/16 (overlapping ranges across
 //     tenants), each its own Neutron network, subnet and router, as real Neutron and `openstack` listings show;
-//     deleting the tenants leaves nothing of theirs in Neutron.
+//     stackube-controller is SIGKILLed at seeded random points while the 50 Networks are created and again while
+//     they are deleted (with their tenants); afterwards full Neutron listings hold nothing of theirs (networks,
+//     subnets, routers, ports, security groups, rules, quotas), nor Keystone (projects) or Kubernetes (namespaces).
+//     Knobs: STACKUBE_NETWORKS_SEED (replays the kill points), STACKUBE_NETWORKS_KILLS ("2,2": while creating,
+//     while deleting). test/scale/network-crash.test.ts is the heavier variant (10 Networks per tenant).
 //  2. Bad input ends as a refusal by the apiserver or as state Failed with a reason and a clear message, and never
 //     brings the controller down. 3. Adoption of an existing Neutron network, which is never deleted.
 //  4. Nameserver updates reach the subnet; the range is immutable. 5. The tenant's security group and quotas.
 //  6. Neutron away: Failed with NeutronUnavailable, then Active by itself once it is back.
-// Neutron is slow here (router create ~3 s, interface ~5 s, one API worker): waits are generous, durations are
-// only printed, never asserted.
+// Neutron is slow here (router create and interface ~1–2 s each, two API workers): waits are generous, durations
+// are only printed, never asserted.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +23,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Condition } from '../../src/api/meta.js';
 import type { NetworkSpec, NetworkStatus } from '../../src/api/network.js';
 import { isAllowAllIngress, networkMarker, tenantSecurityGroupMarker, tenantSecurityGroupName } from '../../src/domain/network/plan.js';
+import { Informer } from '../../src/kube/informer.js';
 import { isNotFound } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
+import { projects } from '../../src/openstack/keystone/projects.js';
+import { neutronCall } from '../../src/openstack/neutron/common.js';
 import { networks } from '../../src/openstack/neutron/networks.js';
-import { ports } from '../../src/openstack/neutron/ports.js';
 import { quotas } from '../../src/openstack/neutron/quotas.js';
-import { routers } from '../../src/openstack/neutron/routers.js';
 import { securityGroups } from '../../src/openstack/neutron/security-groups.js';
 import { subnets } from '../../src/openstack/neutron/subnets.js';
-import { ADMIN_KUBECONFIG, CLOUDS, adminKube, cloud, controllerGet, daemonPid, eventually, hack, kubectl, run } from '../integration/harness.js';
+import { ControllerKiller, SNAPSHOT_KINDS, assertNoLeaks, describeResource, neutronSnapshot, runIdentity, runResources, snapshotCounts, type RunIdentity } from './crash.js';
+import { ADMIN_KUBECONFIG, CLOUDS, adminKube, cloud, controllerGet, daemonPid, eventually, hack, kubectl, run, seededRandom } from './harness.js';
 
 // The names must differ between runs (a rerun must not meet the last run's leftovers).
 const RUN = randomBytes(3).toString('hex');
@@ -42,6 +48,9 @@ const GROUP = 'stackube.kubernetes.io';
 const admin = { kubeconfig: ADMIN_KUBECONFIG };
 const os = createOpenStackClient({ cloud: cloud('admin'), clock: systemClock, sleep: (ms) => sleep(ms) });
 const neutron = os.service('network');
+const identity = os.service('identity');
+const SEED = Number(process.env['STACKUBE_NETWORKS_SEED'] ?? randomInt(2 ** 31));
+const [KILLS_CREATE = 2, KILLS_DELETE = 2] = (process.env['STACKUBE_NETWORKS_KILLS'] ?? '2,2').split(',').map(Number);
 const kube = adminKube('stackube-it-network');
 const t0 = performance.now();
 const secs = (from: number): string => `${((performance.now() - from) / 1000).toFixed(1)}s`;
@@ -121,33 +130,23 @@ async function deleteTenants(group: string, namespaces: ReadonlySet<string>, tim
   assert.ok(gone, `the tenants of group ${group} and their namespaces were deleted; left: ${left.join(', ')}`);
 }
 
-/** What the run made for some tenants: Network markers, Neutron ids, projects and security groups. */
-interface Owned { markers: Set<string>; networkIds: Set<string>; subnetIds: Set<string>; routerIds: Set<string>; projectIds: Set<string>; sgNames: Set<string>; sgMarkers: Set<string> }
-function owned(tenants: readonly TenantObj[], nets: readonly NetworkObj[]): Owned {
-  const ids = (f: (n: NetworkObj) => string | undefined): Set<string> => new Set(nets.flatMap((n) => { const v = f(n); return v ? [v] : []; }));
-  return {
-    markers: new Set(nets.map((n) => networkMarker(n.metadata?.uid ?? ''))),
-    networkIds: ids((n) => n.status?.networkID), subnetIds: ids((n) => n.status?.subnetID), routerIds: ids((n) => n.status?.routerID),
-    projectIds: new Set(tenants.flatMap((t) => (t.status?.projectID ? [t.status.projectID] : []))),
-    sgNames: new Set(tenants.map((t) => tenantSecurityGroupName(t.metadata?.name ?? ''))),
-    sgMarkers: new Set(tenants.map((t) => tenantSecurityGroupMarker(t.metadata?.uid ?? ''))),
-  };
+/** How to recognise in Neutron what the run made for some tenants: Network markers, Neutron ids, projects, groups. */
+function owned(tenants: readonly TenantObj[], nets: readonly NetworkObj[]): RunIdentity {
+  return runIdentity({
+    neutronPrefix: `kube-${PREFIX}`,
+    networkUids: nets.map((n) => n.metadata?.uid ?? ''),
+    tenants: tenants.map((t) => ({ name: t.metadata?.name ?? '', uid: t.metadata?.uid ?? '', ...(t.status?.projectID ? { projectID: t.status.projectID } : {}) })),
+    networkIds: nets.flatMap((n) => (n.status?.networkID ? [n.status.networkID] : [])),
+    routerIds: nets.flatMap((n) => (n.status?.routerID ? [n.status.routerID] : [])),
+  });
 }
 /**
  * Full admin listings of what is left in Neutron of `o`. Security groups are listed unfiltered on purpose: a
  * project_id filter would make Neutron create the project's `default` group on the spot.
  */
-async function leftovers(o: Owned): Promise<string[]> {
-  const mine = (r: { id: string; description: string; project_id: string }): boolean => o.markers.has(r.description) || o.projectIds.has(r.project_id);
-  const out: string[] = [];
-  // One after the other: neutron-server runs one API worker here.
-  for (const n of await networks.list(neutron)) if (mine(n) || o.networkIds.has(n.id)) out.push(`network ${n.id} ${n.name} [${n.description}]`);
-  for (const s of await subnets.list(neutron)) if (mine(s) || o.subnetIds.has(s.id) || o.networkIds.has(s.network_id)) out.push(`subnet ${s.id} ${s.name} ${s.cidr} [${s.description}]`);
-  for (const r of await routers.list(neutron)) if (mine(r) || o.routerIds.has(r.id)) out.push(`router ${r.id} ${r.name} [${r.description}]`);
-  // Router gateway ports sit on the external network and belong to no project: found by their device.
-  for (const p of await ports.list(neutron)) if (mine(p) || o.networkIds.has(p.network_id) || o.routerIds.has(p.device_id)) out.push(`port ${p.id} ${p.device_owner} on ${p.network_id}`);
-  for (const g of await securityGroups.list(neutron)) if (mine(g) || o.sgNames.has(g.name) || o.sgMarkers.has(g.description)) out.push(`security group ${g.id} ${g.name} project ${g.project_id}`);
-  return out;
+async function leftovers(o: RunIdentity): Promise<string[]> {
+  const left = runResources(await neutronSnapshot(neutron), o);
+  return SNAPSHOT_KINDS.flatMap((k) => (left[k] as { id: string }[]).map((r) => `${k} ${describeResource(r)}`));
 }
 
 async function externalNetworkId(): Promise<string> {
@@ -169,22 +168,49 @@ after(async () => {
   console.log(`  network.test total ${secs(t0)}`);
 });
 
-describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, Keystone, Neutron and controller)', () => {
+describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKILLed while creating and deleting (seed ${SEED})`, () => {
   const N = 50;
   const names = Array.from({ length: N }, (_, i) => `${PREFIX}${String(i).padStart(2, '0')}`);
   const nsSet = new Set(names);
+  const killer = new ControllerKiller(seededRandom(SEED), () => Math.round(performance.now() - t0));
+  // Watches (not polls) for the kill points: how many default Networks are Active, how many are gone.
+  const netInformer = new Informer<NetworkObj>({ client: kube, path: `/apis/${GROUP}/v1/networks` });
+  const tenantInformer = new Informer<TenantObj>({ client: kube, path: `/apis/${GROUP}/v1/tenants`, labelSelector: `${RUN_LABEL}=${RUN}-many` });
+  const everActive = new Set<string>();
+  const seenNets = new Map<string, NetworkObj>();
+  const trackNet = (n: NetworkObj): void => {
+    const ns = n.metadata?.namespace ?? '';
+    if (!nsSet.has(ns) || n.metadata?.name !== ns) return;
+    seenNets.set(ns, n);
+    if (isActive(n)) everActive.add(ns);
+  };
+  netInformer.addHandlers({ onAdd: trackNet, onUpdate: (_o, n) => trackNet(n) });
+  const present = (): number => netInformer.keys().filter((k) => nsSet.has(k.split('/')[0] ?? '')).length;
+  const state = (): string => `${everActive.size}/${N} Networks Active, ${present()} present, ${tenantInformer.size} tenants present`;
   let created = false;
   after(async () => {
-    // A failed run must not leave these tenants behind for the next suites.
+    // A failed run must not leave these tenants behind for the next suites, nor a stopped controller.
+    await hack('controller-up.sh');
+    await netInformer.stop();
+    await tenantInformer.stop();
     if (created && ((await listTenants('many')).length > 0 || (await namespacesLeft(nsSet)).length > 0)) await deleteTenants('many', nsSet, 1_500_000);
   }, { timeout: 1_600_000 });
 
-  it('gives each tenant its own Neutron network, subnet and router, and deleting the tenants leaves nothing in Neutron', { timeout: 3_600_000 }, async () => {
+  it('gives each tenant its own Neutron network, subnet and router, and deleting the tenants leaves nothing in Neutron, Keystone or Kubernetes', { timeout: 3_600_000 }, async () => {
+    console.log(`  seed ${SEED} (STACKUBE_NETWORKS_SEED=${SEED} replays the kill points), run ${RUN}, kills ${KILLS_CREATE} while creating, ${KILLS_DELETE} while deleting`);
     const extId = await externalNetworkId();
-    // ---- one batch: a multi-object List in one kubectl apply
+    const before = await neutronSnapshot(neutron);
+    netInformer.start();
+    tenantInformer.start();
+    assert.ok(await netInformer.waitForSync(), 'the network watch synced');
+    assert.ok(await tenantInformer.waitForSync(), 'the tenant watch synced');
+    // ---- one batch: a multi-object List in one kubectl apply, while the controller is killed at random points
     const tCreate = performance.now();
     created = true;
-    const applied = await apply({ apiVersion: 'v1', kind: 'List', items: names.map((n) => tenantManifest(n, 'many')) });
+    const [applied] = await Promise.all([
+      apply({ apiVersion: 'v1', kind: 'List', items: names.map((n) => tenantManifest(n, 'many')) }),
+      killer.atProgress('create', KILLS_CREATE, () => everActive.size / N, () => everActive.size === N, state),
+    ]);
     assert.equal(applied.code, 0, applied.stderr);
     let nets: NetworkObj[] = [];
     const defaults = (): NetworkObj[] => nets.filter((n) => n.metadata?.name === n.metadata?.namespace);
@@ -193,7 +219,7 @@ describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, 
       return defaults().length === N && defaults().every(isActive);
     }, 1_500_000, 3_000);
     assert.ok(allActive, `all ${N} default Networks Active; not: ${names.filter((n) => !defaults().some((x) => x.metadata?.namespace === n && isActive(x))).map((n) => `${n} (${JSON.stringify(defaults().find((x) => x.metadata?.namespace === n)?.status ?? null)})`).slice(0, 10).join(', ')}`);
-    console.log(`  all ${N} default Networks Active after ${secs(tCreate)}`);
+    console.log(`  all ${N} default Networks Active after ${secs(tCreate)} (${killer.count('create')} kills)`);
     // Every tenant Ready too (its Neutron step: security group and quotas). A tenant that is not is reported at the
     // end, so that one run also shows what its Networks and the deletion did.
     const tenants = new Map<string, TenantObj>();
@@ -209,11 +235,12 @@ describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, 
     else console.log(`  all ${N} tenants Ready after ${secs(tCreate)}`);
     assert.equal(nets.length, N, `exactly one Network per tenant: ${nets.map((n) => `${n.metadata?.namespace ?? ''}/${n.metadata?.name ?? ''}`).join(', ')}`);
 
-    // ---- real Neutron listings (admin, every project)
-    const [allNets, allSubnets, allRouters] = [await networks.list(neutron), await subnets.list(neutron), await routers.list(neutron)];
-    const ifaces = await ports.list(neutron, { device_owner: 'network:router_interface' });
+    // ---- real Neutron listings (admin, every project): exactly one marked network, subnet and router per
+    // Network (no twins from a create the kills interrupted), as its status says
+    const mid = await neutronSnapshot(neutron);
     const byId = <T extends { id: string }>(xs: T[]): Map<string, T> => new Map(xs.map((x) => [x.id, x]));
-    const [netById, subById, rtrById] = [byId(allNets), byId(allSubnets), byId(allRouters)];
+    const [netById, subById, rtrById] = [byId(mid.networks), byId(mid.subnets), byId(mid.routers)];
+    const ifaces = mid.ports.filter((p) => p.device_owner === 'network:router_interface');
     const problems: string[] = [];
     for (const n of defaults()) {
       const ns = n.metadata?.namespace ?? '';
@@ -222,6 +249,8 @@ describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, 
       const projectId = tenants.get(ns)?.status?.projectID ?? '?';
       const st = n.status ?? {};
       assert.equal(n.spec?.cidr, DEFAULT_CIDR, `${ns}: the default Network's range`);
+      const marked = [mid.networks, mid.subnets, mid.routers].map((xs) => xs.filter((x) => x.description === marker).length);
+      if (marked.some((c) => c !== 1)) problems.push(`${ns}: ${marked.join('/')} networks/subnets/routers carry ${marker}, want one each`);
       const net = netById.get(st.networkID ?? '');
       const sub = subById.get(st.subnetID ?? '');
       const rtr = rtrById.get(st.routerID ?? '');
@@ -244,6 +273,8 @@ describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, 
     assert.equal(new Set(netIds).size, N, 'all 50 Neutron networks are distinct');
     assert.equal(new Set(defaults().map((n) => n.status?.subnetID)).size, N, 'all 50 subnets are distinct');
     assert.equal(new Set(defaults().map((n) => n.status?.routerID)).size, N, 'all 50 routers are distinct');
+    const tenantSgs = mid.securityGroups.filter((g) => g.name.startsWith(`stackube-tenant-${PREFIX}`)).map((g) => g.name).sort();
+    assert.deepEqual(tenantSgs, names.map((t) => tenantSecurityGroupName(t)).sort(), 'one security group per tenant, no twins');
 
     // ---- the same, as the real openstack CLI lists it
     const cliNets = new Map((await openstackCli<{ ID: string; Name: string; Subnets: string[] }[]>(['network', 'list'])).map((n) => [n.ID, n]));
@@ -261,13 +292,31 @@ describe('50 tenants with the same default range 10.244.0.0/16 (real apiserver, 
     }
     console.log(`  Neutron and openstack CLI listings agree: ${N} networks, subnets and routers, all ${DEFAULT_CIDR}, each on ${EXTERNAL}`);
 
-    // ---- delete the 50 tenants in one call: nothing of theirs is left in Neutron
+    // ---- delete the 50 tenants in one call while the controller is killed again: nothing of theirs is left
     const o = owned([...tenants.values()], nets);
     assert.equal(o.sgMarkers.size, N);
     const tDelete = performance.now();
+    const del = await kubectl(['delete', 'tenants', '-l', `${RUN_LABEL}=${RUN}-many`, '--wait=false'], admin);
+    assert.equal(del.code, 0, del.stderr);
+    // Progress counts both halves: the Networks (their namespaces go first) and then the tenants.
+    await killer.atProgress('delete', KILLS_DELETE, () => (2 * N - present() - tenantInformer.size) / (2 * N), () => tenantInformer.size === 0, state);
     await deleteTenants('many', nsSet, 1_500_000);
-    console.log(`  ${N} tenants, namespaces and Networks deleted after ${secs(tDelete)}`);
-    assert.deepEqual(await leftovers(o), [], 'no network, subnet, router, port or security group of the 50 tenants (their own or their projects\' default) is left in Neutron');
+    console.log(`  ${N} tenants, namespaces and Networks deleted after ${secs(tDelete)} (${killer.count('delete')} kills)`);
+    const afterAll = await neutronSnapshot(neutron);
+    assertNoLeaks(runResources(afterAll, o));
+    // GET /quotas lists the projects with non-default quotas: a tenant's networkQuota must be reset on deletion.
+    const quotaProjects = ((await neutronCall(neutron, 'GET', '/quotas')).body as { quotas?: { project_id?: string; tenant_id?: string }[] }).quotas ?? [];
+    assert.deepEqual(quotaProjects.map((q) => q.project_id ?? q.tenant_id ?? '').filter((p) => o.projectIds.has(p)), [], 'no Neutron quota of the run\'s projects is left');
+    const runProjects = (await projects.list(identity)).filter((p) => p.name.startsWith(PREFIX) || o.projectIds.has(p.id));
+    assert.deepEqual(runProjects.map((p) => `${p.name} ${p.id}`), [], 'no Keystone project of the run is left');
+    // The global counts are back too unless another suite changed its own resources meanwhile (then shown).
+    const foreign: string[] = [];
+    for (const k of SNAPSHOT_KINDS) {
+      const b = new Set<string>(before[k].map((r) => r.id));
+      const a = new Set<string>(afterAll[k].map((r) => r.id));
+      foreign.push(...afterAll[k].filter((r) => !b.has(r.id)).map((r) => `+${k} ${r.id}`), ...before[k].filter((r) => !a.has(r.id)).map((r) => `-${k} ${r.id}`));
+    }
+    console.log(`  Neutron before: ${snapshotCounts(before)}; after: ${snapshotCounts(afterAll)}${foreign.length > 0 ? `; not this run's: ${foreign.slice(0, 10).join(', ')}` : ''}`);
     assert.deepEqual(tenantProblems, [], `all ${N} tenants became Ready (Keystone, namespace, Neutron security group and quotas)`);
   });
 });

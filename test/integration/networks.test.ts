@@ -29,6 +29,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createOpenStackClient } from '../../src/openstack/core/client.js';
 import { projects } from '../../src/openstack/keystone/projects.js';
+import { users } from '../../src/openstack/keystone/users.js';
 import { neutronCall } from '../../src/openstack/neutron/common.js';
 import { networks } from '../../src/openstack/neutron/networks.js';
 import { quotas } from '../../src/openstack/neutron/quotas.js';
@@ -172,6 +173,9 @@ describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKI
   const N = 50;
   const names = Array.from({ length: N }, (_, i) => `${PREFIX}${String(i).padStart(2, '0')}`);
   const nsSet = new Set(names);
+  // A third use the original's compatibility fields, so the tenant controller creates (and must delete) Keystone
+  // users too: the kills then also land in the tenant controller's Keystone steps.
+  const compat = new Set(names.filter((_, i) => i % 3 === 0));
   const killer = new ControllerKiller(seededRandom(SEED), () => Math.round(performance.now() - t0));
   // Watches (not polls) for the kill points: how many default Networks are Active, how many are gone.
   const netInformer = new Informer<NetworkObj>({ client: kube, path: `/apis/${GROUP}/v1/networks` });
@@ -200,6 +204,7 @@ describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKI
     console.log(`  seed ${SEED} (STACKUBE_NETWORKS_SEED=${SEED} replays the kill points), run ${RUN}, kills ${KILLS_CREATE} while creating, ${KILLS_DELETE} while deleting`);
     const extId = await externalNetworkId();
     const before = await neutronSnapshot(neutron);
+    const projectsBefore = await projects.list(identity);
     netInformer.start();
     tenantInformer.start();
     assert.ok(await netInformer.waitForSync(), 'the network watch synced');
@@ -208,7 +213,7 @@ describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKI
     const tCreate = performance.now();
     created = true;
     const [applied] = await Promise.all([
-      apply({ apiVersion: 'v1', kind: 'List', items: names.map((n) => tenantManifest(n, 'many')) }),
+      apply({ apiVersion: 'v1', kind: 'List', items: names.map((n) => tenantManifest(n, 'many', compat.has(n) ? { username: n, password: randomBytes(12).toString('hex') } : {})) }),
       killer.atProgress('create', KILLS_CREATE, () => everActive.size / N, () => everActive.size === N, state),
     ]);
     assert.equal(applied.code, 0, applied.stderr);
@@ -276,6 +281,11 @@ describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKI
     const tenantSgs = mid.securityGroups.filter((g) => g.name.startsWith(`stackube-tenant-${PREFIX}`)).map((g) => g.name).sort();
     assert.deepEqual(tenantSgs, names.map((t) => tenantSecurityGroupName(t)).sort(), 'one security group per tenant, no twins');
 
+    const midUsers = (await users.list(identity)).filter((u) => u.name.startsWith(PREFIX));
+    assert.deepEqual(midUsers.map((u) => u.name).sort(), [...compat].sort(), 'one Keystone user per compatibility tenant, no twins');
+    const midProjects = (await projects.list(identity)).filter((p) => p.name.startsWith(PREFIX));
+    assert.equal(midProjects.length, N, `one Keystone project per tenant, no twins: ${midProjects.length}`);
+
     // ---- the same, as the real openstack CLI lists it
     const cliNets = new Map((await openstackCli<{ ID: string; Name: string; Subnets: string[] }[]>(['network', 'list'])).map((n) => [n.ID, n]));
     const cliSubs = new Map((await openstackCli<{ ID: string; Name: string; Network: string; Subnet: string }[]>(['subnet', 'list'])).map((s) => [s.ID, s]));
@@ -307,8 +317,16 @@ describe(`50 tenants with the same default range 10.244.0.0/16, controller SIGKI
     // GET /quotas lists the projects with non-default quotas: a tenant's networkQuota must be reset on deletion.
     const quotaProjects = ((await neutronCall(neutron, 'GET', '/quotas')).body as { quotas?: { project_id?: string; tenant_id?: string }[] }).quotas ?? [];
     assert.deepEqual(quotaProjects.map((q) => q.project_id ?? q.tenant_id ?? '').filter((p) => o.projectIds.has(p)), [], 'no Neutron quota of the run\'s projects is left');
-    const runProjects = (await projects.list(identity)).filter((p) => p.name.startsWith(PREFIX) || o.projectIds.has(p.id));
+    const projectsAfter = await projects.list(identity);
+    const runProjects = projectsAfter.filter((p) => p.name.startsWith(PREFIX) || o.projectIds.has(p.id));
     assert.deepEqual(runProjects.map((p) => `${p.name} ${p.id}`), [], 'no Keystone project of the run is left');
+    const runUsers = (await users.list(identity)).filter((u) => u.name.startsWith(PREFIX));
+    assert.deepEqual(runUsers.map((u) => `${u.name} ${u.id}`), [], 'no Keystone user of the run is left');
+    // The password Secrets are owned by their Tenant: the garbage collector removes them shortly after it goes.
+    const secretsLeft = async (): Promise<string[]> => (await kube.request<{ items: KubeObject[] }>('GET', '/api/v1/namespaces/stackube-system/secrets')).items
+      .map((x) => x.metadata?.name ?? '').filter((n) => n.startsWith(`tenant-${PREFIX}`));
+    assert.ok(await eventually(async () => (await secretsLeft()).length === 0, 60_000, 1_000), `no password Secret is left: ${(await secretsLeft()).join(', ')}`);
+    console.log(`  Keystone projects: ${projectsBefore.length} before, ${projectsAfter.length} after`);
     // The global counts are back too unless another suite changed its own resources meanwhile (then shown).
     const foreign: string[] = [];
     for (const k of SNAPSHOT_KINDS) {

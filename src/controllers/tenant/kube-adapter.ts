@@ -2,7 +2,7 @@ import { API_VERSION, LABEL_TENANT_CREATED, DEFAULT_PASSWORD_KEY, LABEL_MANAGED_
 import type { Tenant, TenantStatus } from '../../api/tenant.js';
 import type { DesiredObject } from '../../domain/tenant/plan.js';
 import { isNotFound, type KubeApi } from '../../kube/client.js';
-import { RESOURCES, createOrUpdate, ensureFinalizer, getObject, removeFinalizer, resourcePath, type ResourceType } from '../../kube/objects.js';
+import { RESOURCES, createOrUpdate, ensureFinalizer, getObject, removeFinalizer, resourcePath, type KubeObject, type ResourceType } from '../../kube/objects.js';
 import type { TenantKube } from './ports.js';
 
 /** The Tenant resource. */
@@ -66,13 +66,17 @@ export function kubeAdapter(api: KubeApi, recordEvent: (t: Tenant, type: 'Normal
     listTenantNamespaces: (tenant) => namespaceNames(`${LABEL_TENANT}=${tenant},${LABEL_MANAGED_BY}=${MANAGED_BY}`),
     listTenantCreatedNamespaces: (tenant) => namespaceNames(`${LABEL_TENANT}=${tenant},${LABEL_TENANT_CREATED}=true`),
     async deleteNamespace(name) {
+      // A namespace already terminating is only waited for: no DELETE again on every pass.
+      const ns = await getObject<KubeObject>(api, NAMESPACES, undefined, name);
+      if (ns === undefined) return true;
+      if (ns.metadata?.deletionTimestamp) return false;
       try {
         await api.delete(resourcePath(NAMESPACES, undefined, name), { propagationPolicy: 'Background' });
       } catch (e) {
         if (isNotFound(e)) return true;
         throw e;
       }
-      return (await getObject(api, NAMESPACES, undefined, name)) === undefined;
+      return false; // the namespace controller removes its contents first
     },
     async storePassword(t, password) {
       const ref = { name: `tenant-${t.metadata.name ?? ''}-password`, namespace: SYSTEM_NAMESPACE, key: DEFAULT_PASSWORD_KEY };

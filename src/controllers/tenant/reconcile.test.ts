@@ -6,7 +6,7 @@ import { ruleChanges, tenantSecurityGroupMarker, tenantSecurityGroupRules, type 
 import { TerminalError } from '../../lib/errors.js';
 import { NeutronUnavailableError } from '../network/ports.js';
 import type { TenantKeystone, TenantKube, TenantNeutron } from './ports.js';
-import { tenantReconciler } from './reconcile.js';
+import { NAMESPACE_WAIT_MS, tenantReconciler } from './reconcile.js';
 
 type FakeGroup = { id: string; name: string; projectId: string; marker: string; rules: (RuleSpec & { id: string })[] };
 
@@ -198,7 +198,7 @@ describe('tenantReconciler', () => {
     const t = w.kube.tenant as Tenant;
     w.kube.tenant = { ...t, metadata: { ...t.metadata, deletionTimestamp: 'now', finalizers: ['f'] } };
     w.kube.pendingDeletes = 1;
-    assert.deepEqual(await w.reconcile('acme'), { requeueAfterMs: 2_000 });
+    assert.deepEqual(await w.reconcile('acme'), { requeueAfterMs: NAMESPACE_WAIT_MS });
     assert.ok(!w.calls.includes('removeFinalizer'));
     assert.deepEqual(await w.reconcile('acme'), {});
     assert.equal(w.ks.projects.size, 0);

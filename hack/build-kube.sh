@@ -8,7 +8,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/hack/versions.env"
 OUT=$ROOT/.cache/kube/$KUBE_VERSION
 BINS=("$@"); [ ${#BINS[@]} -gt 0 ] || BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
-missing=(); for b in "${BINS[@]}"; do [ -x "$OUT/bin/$b" ] || missing+=("$b"); done
+# The version the binaries report (kubectl version, /version, the kubelet's Node status): Kubernetes' own release
+# build stamps it with -X (hack/lib/version.sh); a plain module build would say v0.0.0-master, which kubectl
+# cannot parse. A binary built without the current stamp (its .stamp file differs) is rebuilt (only relinked).
+kminor=${KUBE_VERSION#v1.}; kminor=${kminor%%.*}
+LDFLAGS="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  LDFLAGS+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$kminor -X $pkg.gitTreeState=clean"
+done
+missing=(); for b in "${BINS[@]}"; do
+  [ -x "$OUT/bin/$b" ] && [ "$(cat "$OUT/bin/$b.stamp" 2>/dev/null)" = "$LDFLAGS" ] || missing+=("$b")
+done
 [ ${#missing[@]} -eq 0 ] && { echo "kube $KUBE_VERSION: ${BINS[*]} already built"; exit 0; }
 mkdir -p "$OUT/src" "$OUT/bin"
 cd "$OUT/src"
@@ -31,7 +41,8 @@ if [ ! -f go.mod ] || ! grep -q "k8s.io/kubernetes $KUBE_VERSION" go.mod; then
 fi
 for b in "${missing[@]}"; do
   echo "building $b $KUBE_VERSION (first build takes minutes; later builds use Go's cache)"
-  go build -trimpath -o "$OUT/bin/$b.tmp" "k8s.io/kubernetes/cmd/$b"
+  go build -trimpath -ldflags "$LDFLAGS" -o "$OUT/bin/$b.tmp" "k8s.io/kubernetes/cmd/$b"
   mv "$OUT/bin/$b.tmp" "$OUT/bin/$b"
+  printf '%s' "$LDFLAGS" > "$OUT/bin/$b.stamp"
 done
 echo "kube $KUBE_VERSION: built ${missing[*]}"
